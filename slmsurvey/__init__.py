@@ -1,0 +1,25 @@
+"""slmsurvey: the package behind *Speech Language Models, Executable*.
+
+Every equation and model that the book's chapters use is implemented here from
+scratch, and tested against a trusted reference (see ``tests/``).
+
+Subpackages follow the argument of the survey:
+
+- :mod:`slmsurvey.lm` -- n-gram language models and hidden Markov models (2.1);
+- :mod:`slmsurvey.text` -- grammars, corpora and tokenizers;
+- :mod:`slmsurvey.metrics` -- perplexity and other evaluation metrics;
+- :mod:`slmsurvey.nn` -- neural building blocks (attention, embeddings);
+- :mod:`slmsurvey.widgets` -- interactive figures that also work without a kernel.
+
+Examples
+--------
+>>> import slmsurvey
+>>> device = slmsurvey.setup(seed=0)
+>>> device.type in {"cpu", "cuda", "mps"}
+True
+"""
+
+from slmsurvey.runtime import glue, setup
+
+__version__ = "0.1.0"
+__all__ = ["glue", "setup", "__version__"]

@@ -1,0 +1,54 @@
+"""Checks of the built website (run by `make test` after the book build)."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+HTML = Path(__file__).resolve().parents[2] / "_build" / "html"
+CHAPTERS = [
+    "notebooks/2-background/2-1-1-historical-development.html",
+    "notebooks/2-background/2-1-2-key-concepts.html",
+]
+
+
+@pytest.fixture(scope="module")
+def pages() -> dict[str, str]:
+    assert (HTML / "index.html").exists(), "build the book first: make book"
+    return {p: (HTML / p).read_text() for p in CHAPTERS}
+
+
+def widgets(page: str) -> list[str]:
+    return re.findall(r'<div id="slmw-.*?</script>', page, flags=re.S)
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_chapter_has_working_kernel_free_slider(pages, chapter):
+    found = widgets(pages[chapter])
+    assert found, "no interactive figure on the page"
+    for widget in found:
+        assert '<input type="range"' in widget
+        assert widget.count("<img") >= 2
+        assert not re.search(r"(https?:)?//[\w.-]+\.\w", widget.split("<script")[1])
+        assert 'src="http' not in widget
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_chapter_rendered_completely(pages, chapter):
+    page = pages[chapter]
+    assert "{glue" not in page and "glue:text" not in page
+    assert "Traceback" not in page
+    assert 'class="exercise' in page
+    assert re.search(r'class="[^"]*solution[^"]*dropdown', page)
+    assert "data:image/png" in page or "<img" in page
+
+
+def test_execution_statistics_page_lists_both_tables():
+    page = (HTML / "book" / "execution-statistics.html").read_text()
+    assert "2-1-1-historical-development" in page
+    assert "peak memory" in page
+
+
+def test_bibliography_is_rendered():
+    page = (HTML / "book" / "bibliography.html").read_text()
+    assert "Kneser" in page and "Rabiner" in page

@@ -1,0 +1,149 @@
+"""Benchmark: run every chapter headless, record wall time and peak memory.
+
+    python tools/bench.py            # all notebooks -> book/generated/
+    python tools/bench.py --one NB   # one notebook, prints one JSON line
+
+Each notebook runs in a fresh process whose kernel is its only child, so the
+peak resident memory of the kernel is ``getrusage(RUSAGE_CHILDREN)`` once the
+kernel has exited. Results go to ``book/generated/benchmark.json`` and a
+Markdown table that the book's execution-statistics page includes. Timings
+are reported, never turned into pass/fail tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "book" / "generated"
+BUDGET_S, BUDGET_MB, BUDGET_TOTAL_S, BUDGET_CALLBACK_MS = 60, 1024, 600, 150
+
+
+def run_one(path: Path) -> dict:
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    start = time.perf_counter()
+    NotebookClient(
+        nb,
+        timeout=600,
+        kernel_name="python3",
+        resources={"metadata": {"path": path.parent}},
+    ).execute()
+    wall = time.perf_counter() - start
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    callbacks = [
+        int(ms)
+        for cell in nb.cells
+        for out in cell.get("outputs", [])
+        for ms in re.findall(
+            r'data-max-callback-ms="(\d+)"', out.get("data", {}).get("text/html", "")
+        )
+    ]
+    return {
+        "notebook": str(path.relative_to(ROOT)),
+        "wall_s": round(wall, 1),
+        "peak_mb": round(peak_mb),
+        "max_callback_ms": max(callbacks, default=None),
+    }
+
+
+def hardware() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import torch
+
+    return (
+        f"{cpu}, {len(os.sched_getaffinity(0))} CPU cores, Python "
+        f"{platform.python_version()}, torch {torch.__version__}, "
+        f"{datetime.date.today().isoformat()}"
+    )
+
+
+def markdown(rows: list[dict], total: float, where: str) -> str:
+    def ok(value, budget):
+        return "yes" if value is not None and value <= budget else "**over**"
+
+    lines = [
+        f"Measured on {where}.",
+        "",
+        "| chapter | wall time (s) | peak memory (MB) | slowest widget callback (ms) "
+        "| within budget |",
+        "|---|---:|---:|---:|---|",
+    ]
+    for r in rows:
+        cb = r["max_callback_ms"]
+        within = all(
+            [
+                ok(r["wall_s"], BUDGET_S) == "yes",
+                ok(r["peak_mb"], BUDGET_MB) == "yes",
+                cb is None or cb <= BUDGET_CALLBACK_MS,
+            ]
+        )
+        lines.append(
+            f"| `{r['notebook']}` | {r['wall_s']:.1f} | {r['peak_mb']} | "
+            f"{'-' if cb is None else cb} | {'yes' if within else '**over**'} |"
+        )
+    lines += [
+        "",
+        f"All chapters together: {total:.1f} s ({ok(total, BUDGET_TOTAL_S)} within "
+        f"the {BUDGET_TOTAL_S // 60}-minute budget). Budgets: {BUDGET_S} s and "
+        f"{BUDGET_MB} MB per chapter, {BUDGET_CALLBACK_MS} ms per widget callback.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--one", type=Path, help="run one notebook, print JSON")
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(run_one(args.one.resolve())))
+        return
+    env = {**os.environ, "SLMSURVEY_WIDGETS": "static", "MPLBACKEND": "Agg"}
+    rows = []
+    for path in sorted((ROOT / "notebooks").rglob("*.ipynb")):
+        if ".ipynb_checkpoints" in path.parts:
+            continue
+        out = subprocess.run(
+            [sys.executable, __file__, "--one", str(path)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
+        print(rows[-1], flush=True)
+    total = sum(r["wall_s"] for r in rows)
+    where = hardware()
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "benchmark.json").write_text(
+        json.dumps(
+            {"hardware": where, "total_s": round(total, 1), "notebooks": rows}, indent=1
+        )
+        + "\n"
+    )
+    (OUT / "benchmark.md").write_text(markdown(rows, total, where))
+    print(f"total {total:.1f} s; wrote {OUT.relative_to(ROOT)}/benchmark.md")
+
+
+if __name__ == "__main__":
+    main()
