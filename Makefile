@@ -45,13 +45,13 @@ unit: install
 	$(BIN)/pytest -n 2 -q --ignore=tests/site
 
 notebooks: install
-	$(BIN)/pytest -n 2 --dist loadfile -q --nbval-lax -p no:doctest notebooks
+	$(BIN)/pytest -n 2 --dist loadfile -q --nbval-lax notebooks
 
 book-check: install
 	$(BIN)/jupyter-book build . --builder html -W -n --keep-going
 
 site-check: install
-	$(BIN)/pytest -q -p no:doctest tests/site
+	$(BIN)/pytest -q tests/site
 
 bench: install
 	$(BIN)/python tools/bench.py

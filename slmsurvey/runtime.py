@@ -39,8 +39,8 @@ def setup(seed: int = 0, *, max_threads: int | None = None, style: bool = True):
         Seed for Python's :mod:`random`, NumPy's global generator and torch.
     max_threads : int, optional
         Upper bound on torch's intra-op threads. The default is the number of
-        CPUs this process may use, so two notebooks run side by side on a
-        two-core machine do not fight over cores.
+        CPUs this process may use, or ``OMP_NUM_THREADS`` if that is set and
+        smaller (so notebooks run side by side in CI do not fight over cores).
     style : bool
         Apply the book's matplotlib style (readable fonts, light grid).
 
@@ -68,8 +68,12 @@ def setup(seed: int = 0, *, max_threads: int | None = None, style: bool = True):
     random.seed(seed)
     np.random.seed(seed)  # noqa: NPY002 (seeds legacy global RNG users too)
     torch.manual_seed(seed)
-    threads = available_cpus() if max_threads is None else max_threads
-    torch.set_num_threads(min(threads, available_cpus()))
+    threads = available_cpus()
+    if max_threads is not None:
+        threads = min(threads, max_threads)
+    elif os.environ.get("OMP_NUM_THREADS", "").isdigit():
+        threads = min(threads, max(1, int(os.environ["OMP_NUM_THREADS"])))
+    torch.set_num_threads(threads)
     if style:
         _set_plot_style()
     name = os.environ.get("SLMSURVEY_DEVICE")

@@ -119,9 +119,8 @@ def hmms(draw):
     """Small normalised HMMs with arbitrary (unnormalised) log_B."""
     N = draw(st.integers(1, 4))
     T = draw(st.integers(1, 8))
-    logits = hnp.arrays(np.float64, (N + 1, N), elements=st.floats(-8, 8))
+    logits = draw(hnp.arrays(np.float64, (N + 1, N), elements=st.floats(-8, 8)))
     log_B = draw(hnp.arrays(np.float64, (T, N), elements=st.floats(-50, 50)))
-    logits = draw(logits)
     log_probs = logits - logsumexp(logits, axis=1)[:, None]  # rows sum to 1
     return log_probs[0], log_probs[1:], log_B
 

@@ -565,6 +565,7 @@ def baum_welch(
             f"min_variance must be positive and finite, got {min_variance}"
         )
 
+    # The validated arrays are fresh copies, so the M-step may update them in place.
     total, gammas, log_xi_sum = _e_step(xs, log_pi, log_A, means, variances)
     log_likelihoods = [total]
     for _ in range(n_iter):
@@ -574,19 +575,16 @@ def baum_welch(
         # eq. (bw-a): a_ij = expected i -> j transitions / expected exits from i
         log_exits = logsumexp(log_xi_sum, axis=1)  # (N,)
         left = np.isfinite(log_exits)
-        log_A = log_A.copy()
         log_A[left] = log_xi_sum[left] - log_exits[left, None]
         # eq. (bw-mu), (bw-sigma): occupancy-weighted mean and floored variance
         occupancy = sum(g.sum(axis=0) for g in gammas)  # (N,)
         seen = occupancy > 0
         weighted = sum(g.T @ x for g, x in zip(gammas, xs, strict=True))  # (N, D)
-        means = means.copy()
         means[seen] = weighted[seen] / occupancy[seen, None]
         spread = sum(  # (N, D)
             np.einsum("tn,tnd->nd", g, (x[:, None, :] - means[None]) ** 2)
             for g, x in zip(gammas, xs, strict=True)
         )
-        variances = variances.copy()
         variances[seen] = np.maximum(spread[seen] / occupancy[seen, None], min_variance)
 
         total, gammas, log_xi_sum = _e_step(xs, log_pi, log_A, means, variances)

@@ -19,7 +19,7 @@ def pages() -> dict[str, str]:
 
 
 def widgets(page: str) -> list[str]:
-    return re.findall(r'<div id="slmw-.*?</script>', page, flags=re.S)
+    return re.findall(r'<div class="slmsurvey-widget".*?</script>', page, flags=re.S)
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
