@@ -41,6 +41,7 @@ def test_chapter_rendered_completely(pages, chapter):
     assert 'class="exercise' in page
     assert re.search(r'class="[^"]*solution[^"]*dropdown', page)
     assert "data:image/png" in page or "<img" in page
+    assert "<table" in page, "Markdown tables in cell outputs render as tables"
 
 
 def test_execution_statistics_page_lists_both_tables():
