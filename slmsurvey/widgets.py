@@ -150,8 +150,8 @@ def _label(value) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def _call(fn: Callable, point: dict, dpi) -> tuple[bytes, str | None, float]:
-    """Call ``fn(**point)``; return its figure as PNG, its caption, the seconds."""
+def _call(fn: Callable, point: dict, dpi) -> tuple[bytes, list, float]:
+    """Call ``fn(**point)``; return its figure as PNG, its extras, the seconds."""
     import matplotlib.pyplot as plt
     from matplotlib.figure import Figure
 
@@ -177,7 +177,31 @@ def _call(fn: Callable, point: dict, dpi) -> tuple[bytes, str | None, float]:
     finally:
         for num in set(plt.get_fignums()) - before:
             plt.close(num)
-    return png.getvalue(), result if isinstance(result, str) else None, seconds
+    return png.getvalue(), _extras(result, point), seconds
+
+
+def _extras(result, point: dict) -> list:
+    """What ``fn`` returned besides its figure: captions and rich objects."""
+    from matplotlib.figure import Figure
+
+    items = result if isinstance(result, tuple) else (result,)
+    extras = [x for x in items if x is not None and not isinstance(x, Figure)]
+    for x in extras:
+        if not (isinstance(x, str) or hasattr(x, "_repr_html_")):
+            raise RuntimeError(
+                f"fn returned a {type(x).__name__} at {_describe(point)}; return a "
+                "str caption or an object with _repr_html_ (e.g. IPython's Audio)"
+            )
+    return extras
+
+
+def _extras_html(extras: list) -> str:
+    return "".join(
+        f"<figcaption>{html.escape(x)}</figcaption>"
+        if isinstance(x, str)
+        else x._repr_html_()
+        for x in extras
+    )
 
 
 def _quantize(png: bytes) -> bytes:
@@ -198,7 +222,9 @@ def render_static(fn: Callable, /, *, start: dict | None = None, **grid) -> str:
     fn : callable
         Called as ``fn(**point)`` at every grid point. It draws one matplotlib
         figure (with pyplot, or returns a ``Figure``); a returned ``str`` is
-        shown as a caption under the image.
+        shown as a caption under the image, and a returned object with
+        ``_repr_html_`` (such as :class:`IPython.display.Audio`) is embedded
+        under it; return a tuple for several.
     start : dict, optional
         Grid values shown first, e.g. ``{"order": 3}``; by default the first
         value of each parameter.
@@ -234,9 +260,9 @@ def render_static(fn: Callable, /, *, start: dict | None = None, **grid) -> str:
     frames, slowest = [], 0.0
     for idx in itertools.product(*(range(len(v)) for v in values.values())):
         point = {name: values[name][i] for name, i in zip(names, idx, strict=True)}
-        png, caption, seconds = _call(fn, point, DPI)
+        png, extras, seconds = _call(fn, point, DPI)
         slowest = max(slowest, seconds)
-        frames.append((",".join(map(str, idx)), _describe(point), png, caption))
+        frames.append((",".join(map(str, idx)), _describe(point), png, extras))
     root = "slmw-" + hashlib.sha256(repr((values, frames)).encode()).hexdigest()[:12]
 
     esc, ms = html.escape, round(slowest * 1000)
@@ -250,10 +276,10 @@ def render_static(fn: Callable, /, *, start: dict | None = None, **grid) -> str:
             f' data-labels="{esc(json.dumps(labels))}"> <output>{esc(labels[i])}'
             "</output></label></div>"
         )
-    for key, alt, png, caption in frames:
+    for key, alt, png, extras in frames:
         hide = "" if key == start_key else ";display:none"
         data = base64.b64encode(_quantize(png)).decode("ascii")
-        cap = "" if caption is None else f"<figcaption>{esc(caption)}</figcaption>"
+        cap = _extras_html(extras)
         parts.append(
             f'<figure data-key="{key}" style="margin:0{hide}"><img alt="{esc(alt)}"'
             f' src="data:image/png;base64,{data}" style="max-width:100%">{cap}</figure>'
@@ -298,10 +324,10 @@ def interact(fn: Callable, /, *, start: dict | None = None, **grid) -> None:
     values, start_index = _check(fn, grid, start)
 
     def show(**point):
-        png, caption, _ = _call(fn, point, "figure")
+        png, extras, _ = _call(fn, point, "figure")
         display(Image(data=png, format="png"))
-        if caption is not None:
-            display(HTML(f"<p>{html.escape(caption)}</p>"))
+        for x in extras:
+            display(HTML(f"<p>{html.escape(x)}</p>") if isinstance(x, str) else x)
 
     controls = {}
     for name, vals in values.items():

@@ -15,7 +15,11 @@ NOTEBOOKS = sorted(
     for p in (ROOT / "notebooks").rglob("*.ipynb")
     if ".ipynb_checkpoints" not in p.parts
 )
-CONDA_NAMES = {"torch": "pytorch-cpu", "matplotlib": "matplotlib-base"}
+CONDA_NAMES = {
+    "torch": "pytorch-cpu",
+    "matplotlib": "matplotlib-base",
+    "soundfile": "pysoundfile",
+}
 
 
 def requirement_name(requirement: str) -> str:
@@ -26,6 +30,9 @@ def conda_packages() -> set[str]:
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     assert env["channels"] == ["conda-forge"], "Binder uses conda-forge only"
     names = {requirement_name(d) for d in env["dependencies"] if isinstance(d, str)}
+    for d in env["dependencies"]:  # the pip: section, for what conda-forge lacks
+        if isinstance(d, dict):
+            names |= {requirement_name(r) for r in d.get("pip", [])}
     return names
 
 

@@ -356,3 +356,24 @@ def test_inline_javascript_shows_the_frame_of_the_sliders(tmp_path):
         {"visible": ["2,0"], "labels": ["3", "mle"]},
         {"visible": ["0,0"], "labels": ["1", "mle"]},
     ]
+
+
+def test_audio_and_captions_returned_with_the_figure_are_embedded():
+    def speak(pitch):
+        plt.figure(figsize=(1, 1))
+        tone = np.sin(2 * np.pi * pitch * np.arange(800) / 8000)
+        return f"pitch {pitch}", IPython.display.Audio(tone, rate=8000)
+
+    html = render_static(speak, pitch=[200, 400])
+    assert html.count("<audio") == 2
+    assert html.count('src="data:audio/wav;base64,') == 2
+    assert "pitch 400" in html
+
+
+def test_fn_returning_something_unshowable_is_an_error():
+    def bad(x):
+        plt.figure(figsize=(1, 1))
+        return 42
+
+    with pytest.raises(RuntimeError, match="returned a int at x=1"):
+        render_static(bad, x=[1])
