@@ -127,3 +127,14 @@ def test_bad_input(kwargs, error, match):
     kwargs = {"text": WORDS, **SMALL, **kwargs}
     with pytest.raises(error, match=match):
         make_spoken_corpus(kwargs.pop("text"), **kwargs)
+
+
+def test_speakers_take_equal_turns_over_all_sentences():
+    c = make_spoken_corpus(WORDS, n_utterances=96, **SMALL)  # 6 speakers, 8 words
+    counts = {s: c.speakers.count(s) for s in set(c.speakers)}
+    assert set(counts.values()) == {16}
+    for speaker in counts:
+        said = {
+            t for t, s in zip(c.transcripts, c.speakers, strict=True) if s == speaker
+        }
+        assert len(said) >= 4, "a speaker must not be tied to a few sentences"

@@ -260,3 +260,12 @@ def test_every_listed_voice_speaks():
     # must not be listed.
     for voice in voices():
         assert phonemes("hello world", voice=voice.identifier), voice
+
+
+@pytest.mark.parametrize("variant", ["f2", "f3", "m3"])
+def test_breathy_variants_are_deterministic_whatever_came_before(variant):
+    voice = f"en-gb+{variant}"
+    first = synthesize("left", voice=voice, pitch=40)
+    for other in ("stop right there", "yes", "no"):
+        synthesize(other, voice="en-us+f2")
+        assert np.array_equal(synthesize("left", voice=voice, pitch=40), first)

@@ -248,7 +248,8 @@ def make_spoken_corpus(
         :class:`slmsurvey.text.ToyGrammar` to draw ``n_utterances`` from.
     n_utterances : int, optional
         How many utterances; by default one per sentence of ``text``.
-        Sentences are cycled if there are fewer than this.
+        Sentences are cycled if there are fewer than this. Speakers take
+        turns in a shuffled order, so each says about the same number.
     accents, speakers_per_accent :
         Each accent gets that many speakers (see :func:`make_speakers`);
         utterances are assigned to speakers in turn. With at least three
@@ -303,11 +304,12 @@ def make_spoken_corpus(
     if folder is not None and (folder / "manifest.json").exists():
         return _load(folder)
 
-    split_of = _assign_splits(sentences, speakers, split_by, fractions, seed)
+    who = _assign_speakers(len(sentences), len(speakers), seed)
+    split_of = _assign_splits(sentences, speakers, who, split_by, fractions, seed)
     rng = np.random.default_rng(seed)
     records, waves = [], []
     for i, sentence in enumerate(sentences):
-        spk = speakers[i % len(speakers)]
+        spk = speakers[who[i]]
         wave = synthesize(
             sentence, voice=spk.voice, rate=spk.rate, pitch=spk.pitch,
             sample_rate=sample_rate,
@@ -346,7 +348,17 @@ def _sentences(text, n_utterances, seed) -> list[str]:
     return [sentences[i % len(sentences)] for i in range(n)]
 
 
-def _assign_splits(sentences, speakers, split_by, fractions, seed) -> list[str]:
+def _assign_speakers(n: int, n_speakers: int, seed: int) -> list[int]:
+    """Speaker of each utterance: every speaker once per round, shuffled, so
+    speakers get equal shares and no speaker is tied to particular sentences."""
+    rng = np.random.default_rng(seed + 2)
+    rounds = -(-n // n_speakers)
+    return np.concatenate([rng.permutation(n_speakers) for _ in range(rounds)])[
+        :n
+    ].tolist()
+
+
+def _assign_splits(sentences, speakers, who, split_by, fractions, seed) -> list[str]:
     rng = np.random.default_rng(seed + 1)
     if split_by == "speaker":
         # deal each accent's speakers out over the splits, largest share first
@@ -355,7 +367,7 @@ def _assign_splits(sentences, speakers, split_by, fractions, seed) -> list[str]:
             ids = [s.id for s in speakers if s.accent == accent]
             rng.shuffle(ids)
             groups.update(_deal(ids, fractions))
-        return [groups[speakers[i % len(speakers)].id] for i in range(len(sentences))]
+        return [groups[speakers[k].id] for k in who]
     distinct = list(dict.fromkeys(sentences))
     rng.shuffle(distinct)
     groups = _deal(distinct, fractions)

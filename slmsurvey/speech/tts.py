@@ -18,9 +18,11 @@ Determinism: espeak-ng keeps synthesis state in C statics that no API call
 resets (the phase of its pitch "flutter", its gain control, its noise
 generator), so the same text would come out slightly differently depending
 on what was spoken before. Each call here therefore unloads the library
-(``dlclose``), loads it afresh (about 1 ms, plus a few to reload the voice)
-and sets the voice and every parameter it uses: the output depends on the
-arguments only, and no setting leaks from one call to the next.
+(``dlclose``), loads it afresh (about 1 ms, plus a few to reload the voice),
+seeds its random generator (used for the breath noise of voice variants
+such as ``+f3``) and sets the voice and every parameter it uses: the output
+depends on the arguments only, and no setting leaks from one call to the
+next.
 
 Thread safety: espeak-ng's state is global and it is not re-entrant. Every
 use of the library holds one module-level :class:`threading.Lock`, so these
@@ -155,6 +157,7 @@ class Voice:
 _PROTOTYPES = {  # name: (argtypes, restype)
     "espeak_Initialize": ([c_int, c_int, c_char_p, c_int], c_int),
     "espeak_Terminate": ([], c_int),
+    "espeak_ng_SetRandSeed": ([ctypes.c_long], None),
     "espeak_SetSynthCallback": ([_SynthCallback], None),
     "espeak_SetVoiceByName": ([c_char_p], c_int),
     "espeak_SetParameter": ([c_int, c_int, c_int], c_int),
@@ -184,6 +187,7 @@ def _engine() -> ctypes.CDLL:
     if sr != NATIVE_SAMPLE_RATE:
         raise RuntimeError(f"espeak-ng failed to initialise (returned {sr})")
     lib.espeak_SetSynthCallback(_on_audio)
+    lib.espeak_ng_SetRandSeed(0)  # breathy variants (f2, f3, ...) draw noise
     if "voices" not in _state:
         _state["voices"], _state["lookup"] = _read_voices(lib, data)
         _state["variants"] = sorted(os.listdir(os.path.join(data, "voices", "!v")))
