@@ -19,10 +19,9 @@ from slmsurvey.speech.audio import (
     read_audio,
     write_audio,
 )
-from slmsurvey.speech.loaders import (
+from slmsurvey.speech.loaders import load_common_voice, load_librispeech
+from slmsurvey.speech.miniature import (
     Recording,
-    load_common_voice,
-    load_librispeech,
     write_common_voice_miniature,
     write_librispeech_miniature,
 )

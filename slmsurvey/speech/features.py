@@ -149,11 +149,7 @@ def stft(
     if not center and T < L:
         raise ValueError(f"x has T={T} samples, fewer than n_fft={L} (center=False)")
 
-    # periodic window w[m], zero-padded to length L around the middle
-    a = _WINDOW_A[window]
-    m = torch.arange(W, dtype=x.dtype, device=x.device)
-    w = a - (1 - a) * torch.cos(2 * math.pi * m / W)  # (W,)
-    w = torch_F.pad(w, ((L - W) // 2, L - W - (L - W) // 2))  # (L,)
+    w = stft_window(L, W, window, dtype=x.dtype, device=x.device)  # (L,)
 
     batch = x.shape[:-1]
     x = x.reshape(-1, 1, T)  # (B, 1, T)
@@ -162,6 +158,34 @@ def stft(
     frames = x[:, 0].unfold(-1, L, H)  # (B, N, L): frames[b, n, m] = x[b, nH + m]
     X = torch.fft.rfft(frames * w, n=L, dim=-1)  # (B, N, F)
     return X.transpose(-2, -1).reshape(*batch, L // 2 + 1, -1)  # (..., F, N)
+
+
+def stft_window(
+    n_fft: int,
+    win_length: int,
+    window: str = "hann",
+    *,
+    dtype: torch.dtype = torch.float32,
+    device: torch.device | str | None = None,
+) -> torch.Tensor:
+    r"""The periodic analysis window of :func:`stft`, zero-padded to ``n_fft``.
+
+    .. math:: w[m] = a - (1 - a) \cos(2\pi m / W), \quad m = 0, \dots, W-1,
+
+    with :math:`a = 0.5` (Hann), 0.54 (Hamming) or 1 (boxcar), centred in a
+    frame of :math:`L` = ``n_fft`` samples.
+
+    Examples
+    --------
+    >>> stft_window(4, 4).tolist()
+    [0.0, 0.5, 1.0, 0.5]
+    """
+    if window not in _WINDOW_A:
+        raise ValueError(f"window must be one of {sorted(_WINDOW_A)}, got {window!r}")
+    a, L, W = _WINDOW_A[window], n_fft, win_length
+    m = torch.arange(W, dtype=dtype, device=device)
+    w = a - (1 - a) * torch.cos(2 * math.pi * m / W)  # (W,)
+    return torch_F.pad(w, ((L - W) // 2, L - W - (L - W) // 2))  # (L,)
 
 
 def _hz_to_mel(f: torch.Tensor, htk: bool) -> torch.Tensor:

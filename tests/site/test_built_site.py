@@ -5,11 +5,13 @@ from pathlib import Path
 
 import pytest
 
-HTML = Path(__file__).resolve().parents[2] / "_build" / "html"
-CHAPTERS = [
-    "notebooks/2-background/2-1-1-historical-development.html",
-    "notebooks/2-background/2-1-2-key-concepts.html",
-]
+ROOT = Path(__file__).resolve().parents[2]
+HTML = ROOT / "_build" / "html"
+CHAPTERS = sorted(
+    str(p.relative_to(ROOT).with_suffix(".html"))
+    for p in (ROOT / "notebooks").rglob("*.ipynb")
+    if ".ipynb_checkpoints" not in p.parts
+)
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +43,16 @@ def test_chapter_rendered_completely(pages, chapter):
     assert 'class="exercise' in page
     assert re.search(r'class="[^"]*solution[^"]*dropdown', page)
     assert "data:image/png" in page or "<img" in page
-    assert "<table" in page, "Markdown tables in cell outputs render as tables"
+    assert "<table" in page, "MyST tables and Markdown table outputs render"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_audio_players_are_embedded_in_the_page(pages, chapter):
+    if "Audio(" not in (ROOT / chapter).with_suffix(".ipynb").read_text():
+        pytest.skip("this chapter plays no audio")
+    players = re.findall(r"<audio.*?</audio>", pages[chapter], flags=re.S)
+    assert players
+    assert all('src="data:audio/wav;base64,' in p for p in players)
 
 
 def test_execution_statistics_page_lists_both_tables():
