@@ -296,7 +296,7 @@ WAVE = np.ones(1600, np.float32)
     [
         (dict(wave=[0.0, 1.0]), TypeError, "wave must be a numpy array"),
         (dict(wave=np.ones((2, 8))), ValueError, "wave must be 1-D"),
-        (dict(wave=np.arange(8)), ValueError, "wave must be 1-D, float"),
+        (dict(wave=np.arange(8)), TypeError, "wave must be float32 or float64"),
         (dict(wave=np.zeros(0)), ValueError, "wave must be 1-D"),
         (dict(wave=np.array([0.0, np.nan])), ValueError, "wave contains NaN"),
         (dict(sample_rate=16000.0), TypeError, "sample_rate must be an int"),

@@ -62,6 +62,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from slmsurvey._checks import check_int, check_real, check_wave
 from slmsurvey.speech.augment import add_noise
 from slmsurvey.speech.corpus import SpokenCorpus
 from slmsurvey.speech.features import log_mel_spectrogram
@@ -81,36 +82,6 @@ SKIN, LIPS, CAVITY = 0.75, 0.35, 0.05  # grey levels of the drawn mouth
 _SUPERSAMPLE = 4  # sub-pixels per pixel side (anti-aliasing)
 
 
-def _real(value: object, name: str, *, low: float = -math.inf, open_low=False):
-    kinds = int | float | np.integer | np.floating
-    if not isinstance(value, kinds) or isinstance(value, bool):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
-    value = float(value)
-    if not math.isfinite(value) or value < low or (open_low and value == low):
-        bound = f"> {low:g}" if open_low else f">= {low:g}"
-        raise ValueError(f"{name} must be finite and {bound}, got {value}")
-    return value
-
-
-def _int(value: object, name: str, low: int) -> int:
-    if not isinstance(value, int | np.integer) or isinstance(value, bool):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < low:
-        raise ValueError(f"{name} must be at least {low}, got {value}")
-    return int(value)
-
-
-def _wave(wave: object, name: str = "wave") -> np.ndarray:
-    if not isinstance(wave, np.ndarray):
-        raise TypeError(f"{name} must be a numpy array, got {type(wave).__name__}")
-    if wave.dtype.kind != "f" or wave.ndim != 1 or wave.size == 0:
-        raise ValueError(f"{name} must be 1-D, float and non-empty, got {wave.dtype}"
-                         f" {wave.shape}")  # fmt: skip
-    if not np.isfinite(wave).all():
-        raise ValueError(f"{name} contains NaN or infinite values")
-    return wave
-
-
 def n_video_frames(num_samples: int, sample_rate: int, *, fps: float = 25.0) -> int:
     r"""Number of video frames of a clip: :math:`N = \lceil T\,\text{fps}/f_s\rceil`.
 
@@ -119,9 +90,9 @@ def n_video_frames(num_samples: int, sample_rate: int, *, fps: float = 25.0) -> 
     >>> n_video_frames(16000, 16000), n_video_frames(16001, 16000)
     (25, 26)
     """
-    T = _int(num_samples, "num_samples", 1)
-    f_s = _int(sample_rate, "sample_rate", 1)
-    fps = _real(fps, "fps", low=0.0, open_low=True)
+    T = check_int(num_samples, "num_samples", 1)
+    f_s = check_int(sample_rate, "sample_rate", 1)
+    fps = check_real(fps, "fps", low=0.0, open_low=True)
     return max(1, math.ceil(T * fps / f_s - 1e-9))
 
 
@@ -189,17 +160,17 @@ def mouth_opening(
     >>> float(o[:5].max()), bool(o[len(o) // 2] > 0.5)  # shut, then open
     (0.0, True)
     """
-    x = _wave(wave)
-    f_s = _int(sample_rate, "sample_rate", 1)
-    fps = _real(fps, "fps", low=0.0, open_low=True)
+    x = check_wave(wave)
+    f_s = check_int(sample_rate, "sample_rate", 1)
+    fps = check_real(fps, "fps", low=0.0, open_low=True)
     if not isinstance(band, tuple | list) or len(band) != 2:
         raise ValueError(f"band must be a (low, high) pair in Hz, got {band!r}")
-    lo, hi = (_real(b, "band", low=0.0) for b in band)
+    lo, hi = (check_real(b, "band", low=0.0) for b in band)
     if not lo < hi:
         raise ValueError(f"band must have low < high, got {band!r}")
-    R = _real(range_db, "range_db", low=0.0, open_low=True)
-    sigma = _real(smooth_ms, "smooth_ms", low=0.0, open_low=True) / 1000
-    lead = _real(lead_ms, "lead_ms") / 1000
+    R = check_real(range_db, "range_db", low=0.0, open_low=True)
+    sigma = check_real(smooth_ms, "smooth_ms", low=0.0, open_low=True) / 1000
+    lead = check_real(lead_ms, "lead_ms") / 1000
 
     T, N = x.shape[0], n_video_frames(x.shape[0], f_s, fps=fps)
     L = 1 << (T - 1).bit_length()  # FFT length: a power of two >= T, fast
@@ -269,7 +240,7 @@ def lip_frames(
         raise ValueError(f"opening must be 1-D, non-empty and finite, got {o.shape}")
     if o.min() < 0 or o.max() > 1:
         raise ValueError("opening must lie in [0, 1]")
-    S = _int(size, "size", 8)
+    S = check_int(size, "size", 8)
     if width is None:
         w = np.full(o.shape, 0.7)
     elif isinstance(width, np.ndarray):
@@ -277,7 +248,7 @@ def lip_frames(
             raise ValueError(f"width has shape {width.shape}, opening {o.shape}")
         w = width.astype(np.float64)
     else:
-        w = np.full(o.shape, _real(width, "width"))
+        w = np.full(o.shape, check_real(width, "width"))
     if not (np.isfinite(w).all() and w.min() > 0 and w.max() <= 1):
         raise ValueError("width must lie in (0, 1]")
 
@@ -344,9 +315,9 @@ def video_to_audio_frames(
     """
     if not isinstance(video, np.ndarray | torch.Tensor):
         raise TypeError(f"video must be an array or tensor, got {type(video).__name__}")
-    M = _int(n_audio_frames, "n_audio_frames", 1)
-    fps = _real(fps, "fps", low=0.0, open_low=True)
-    r = _real(frame_rate, "frame_rate", low=0.0, open_low=True)
+    M = check_int(n_audio_frames, "n_audio_frames", 1)
+    fps = check_real(fps, "fps", low=0.0, open_low=True)
+    r = check_real(frame_rate, "frame_rate", low=0.0, open_low=True)
     if not isinstance(axis, int) or not -video.ndim <= axis < video.ndim:
         raise ValueError(
             f"axis must index one of video's {video.ndim} axes, got {axis}"
@@ -485,7 +456,7 @@ class AudiovisualCorpus:
         self, batch_size: int, *, shuffle: bool = False, seed: int = 0
     ) -> Iterator[AudiovisualBatch]:
         """Iterate over batches of ``batch_size`` utterances."""
-        size = _int(batch_size, "batch_size", 1)
+        size = check_int(batch_size, "batch_size", 1)
         order = np.arange(len(self))
         if shuffle:
             np.random.default_rng(seed).shuffle(order)
@@ -572,16 +543,16 @@ def make_audiovisual_corpus(
             if not isinstance(audio_snr_db, tuple | list)
             else audio_snr_db
         )
-        low, high = _real(low, "audio_snr_db"), _real(high, "audio_snr_db")
+        low, high = check_real(low, "audio_snr_db"), check_real(high, "audio_snr_db")
         if low > high:
             raise ValueError(f"audio_snr_db must have low <= high, got {audio_snr_db}")
-    sigma = _real(video_noise, "video_noise", low=0.0)
-    share = _real(occlusion, "occlusion", low=0.0)
+    sigma = check_real(video_noise, "video_noise", low=0.0)
+    share = check_real(occlusion, "occlusion", low=0.0)
     if share > 1:
         raise ValueError(f"occlusion must be in [0, 1], got {occlusion}")
-    _int(size, "size", 8)
-    _int(n_mels, "n_mels", 1)
-    seed = _int(seed, "seed", 0)
+    check_int(size, "size", 8)
+    check_int(n_mels, "n_mels", 1)
+    seed = check_int(seed, "seed", 0)
 
     waves, openings, frames, occluded, snrs = [], [], [], [], []
     for i, clean in enumerate(corpus.waves):

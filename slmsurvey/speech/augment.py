@@ -29,6 +29,8 @@ import math
 
 import numpy as np
 
+from slmsurvey._checks import check_real, check_wave
+
 __all__ = [
     "add_noise",
     "reverberate",
@@ -39,30 +41,6 @@ __all__ = [
 ]
 
 _SINC_ZEROS = 16  # zero crossings of the interpolation kernel on each side
-
-
-def _check_wave(wave: object, name: str) -> np.ndarray:
-    if not isinstance(wave, np.ndarray):
-        raise TypeError(
-            f"{name} must be a numpy array, got {type(wave).__name__} "
-            "(for a torch tensor pass x.numpy())"
-        )
-    if wave.dtype not in (np.float32, np.float64):
-        raise TypeError(f"{name} must be float32 or float64, got {wave.dtype}")
-    if wave.ndim != 1 or wave.size == 0:
-        raise ValueError(f"{name} must be 1-D and non-empty, got shape {wave.shape}")
-    if not np.isfinite(wave).all():
-        raise ValueError(f"{name} contains NaN or infinite values")
-    return wave
-
-
-def _check_real(value: object, name: str) -> float:
-    real = int | float | np.integer | np.floating
-    if not isinstance(value, real) or isinstance(value, bool):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value}")
-    return float(value)
 
 
 def _rng(rng: object) -> np.random.Generator:
@@ -109,7 +87,7 @@ def snr_db(clean: np.ndarray, noisy: np.ndarray) -> float:
     >>> snr_db(np.ones(4), np.ones(4) + 0.1)
     20.0
     """
-    x, y = _check_wave(clean, "clean"), _check_wave(noisy, "noisy")
+    x, y = check_wave(clean, "clean"), check_wave(noisy, "noisy")
     if x.shape != y.shape:
         raise ValueError(f"clean {x.shape} and noisy {y.shape} differ in shape")
     P_x, P_n = _power(x), _power(y.astype(np.float64) - x)
@@ -160,14 +138,14 @@ def add_noise(
     >>> round(snr_db(x, y), 6)
     10.0
     """
-    x = _check_wave(wave, "wave")
-    target = _check_real(snr_db, "snr_db")
+    x = check_wave(wave, "wave")
+    target = check_real(snr_db, "snr_db")
     gen = _rng(rng)
     T = x.shape[0]
     if noise is None:
         n = gen.standard_normal(T)  # (T,)
     else:
-        noise = _check_wave(noise, "noise")
+        noise = check_wave(noise, "noise")
         if noise.shape[0] < T:
             raise ValueError(f"noise has {noise.shape[0]} samples, wave has {T}")
         start = int(gen.integers(0, noise.shape[0] - T + 1))
@@ -226,8 +204,8 @@ def speed_perturb(
     >>> speed_perturb(x, 0.5, method="linear").tolist()
     [0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0]
     """
-    x = _check_wave(wave, "wave")
-    alpha = _check_real(factor, "factor")
+    x = check_wave(wave, "wave")
+    alpha = check_real(factor, "factor")
     if not 0.5 <= alpha <= 2.0:
         raise ValueError(f"factor must lie in [0.5, 2], got {alpha}")
     if method not in ("sinc", "linear"):
@@ -299,10 +277,10 @@ def room_impulse_response(
     >>> round(schroeder_rt60(h, 16000), 1)
     0.3
     """
-    T60 = _check_real(rt60, "rt60")
+    T60 = check_real(rt60, "rt60")
     if not 0 < T60 <= 10:
         raise ValueError(f"rt60 must lie in (0, 10] seconds, got {T60}")
-    f_s = _check_real(sample_rate, "sample_rate")
+    f_s = check_real(sample_rate, "sample_rate")
     if f_s <= 0:
         raise ValueError(f"sample_rate must be positive, got {f_s}")
     gen = _rng(rng)
@@ -353,11 +331,11 @@ def schroeder_rt60(
     >>> round(schroeder_rt60(10.0 ** (-3 * t / 0.5), 8000), 3)  # noise-free decay
     0.5
     """
-    h = _check_wave(rir, "rir").astype(np.float64)
-    f_s = _check_real(sample_rate, "sample_rate")
+    h = check_wave(rir, "rir").astype(np.float64)
+    f_s = check_real(sample_rate, "sample_rate")
     if f_s <= 0:
         raise ValueError(f"sample_rate must be positive, got {f_s}")
-    hi, lo = (_check_real(v, "db_range") for v in db_range)
+    hi, lo = (check_real(v, "db_range") for v in db_range)
     if not 0 > hi > lo:
         raise ValueError(f"db_range must satisfy 0 > start > end, got {db_range}")
     E = np.cumsum((h**2)[::-1])[::-1]  # (T_h,) energy remaining after t
@@ -406,8 +384,8 @@ def reverberate(
     >>> reverberate(np.array([1.0, 0, 0, 0]), np.array([1.0, 0.5]), preserve=None)
     array([1. , 0.5, 0. , 0. ])
     """
-    x = _check_wave(wave, "wave")
-    h = _check_wave(rir, "rir")
+    x = check_wave(wave, "wave")
+    h = check_wave(rir, "rir")
     if preserve not in ("rms", "peak", None):
         raise ValueError(f"preserve must be 'rms', 'peak' or None, got {preserve!r}")
     if not np.any(h):

@@ -42,6 +42,7 @@ import numpy as np
 import torch
 import torch.nn.functional as torch_F
 
+from slmsurvey._checks import check_int, check_real, check_wave
 from slmsurvey.speech.features import stft, stft_window
 
 __all__ = [
@@ -54,43 +55,6 @@ __all__ = [
 ]
 
 _NOISE_SECONDS = 0.1  # default noise estimate: frames within the first 100 ms
-
-
-def _check_int(value: object, name: str, minimum: int) -> int:
-    if not isinstance(value, int | np.integer) or isinstance(value, bool):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, got {value}")
-    return int(value)
-
-
-def _check_real(value: object, name: str) -> float:
-    if not isinstance(value, int | float | np.integer | np.floating) or isinstance(
-        value, bool
-    ):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value}")
-    return float(value)
-
-
-def _check_wave(wave: object, name: str, min_length: int) -> np.ndarray:
-    if not isinstance(wave, np.ndarray):
-        raise TypeError(
-            f"{name} must be a numpy array, got {type(wave).__name__} "
-            "(for a torch tensor pass x.numpy())"
-        )
-    if wave.dtype not in (np.float32, np.float64):
-        raise TypeError(f"{name} must be float32 or float64, got {wave.dtype}")
-    if wave.ndim != 1:
-        raise ValueError(f"{name} must be 1-D, got shape {wave.shape}")
-    if wave.shape[0] < min_length:
-        raise ValueError(
-            f"{name} has {wave.shape[0]} samples, fewer than n_fft={min_length}"
-        )
-    if not np.isfinite(wave).all():
-        raise ValueError(f"{name} contains NaN or infinite values")
-    return wave
 
 
 def _check_power(P: object, name: str, ndim: int) -> np.ndarray:
@@ -163,17 +127,17 @@ def istft(
         raise ValueError(f"X must have shape (F, N) or (B, F, N), got {tuple(X.shape)}")
     if not bool(torch.isfinite(torch.view_as_real(X)).all()):
         raise ValueError("X contains NaN or infinite values")
-    L = _check_int(n_fft, "n_fft", 2)
+    L = check_int(n_fft, "n_fft", 2)
     if X.shape[-2] != L // 2 + 1:
         raise ValueError(f"X has {X.shape[-2]} bins but n_fft={L} needs {L // 2 + 1}")
-    W = L if win_length is None else _check_int(win_length, "win_length", 1)
+    W = L if win_length is None else check_int(win_length, "win_length", 1)
     if W > L:
         raise ValueError(f"win_length must be <= n_fft={L}, got {W}")
-    H = _check_int(hop_length, "hop_length", 1)
+    H = check_int(hop_length, "hop_length", 1)
     N = X.shape[-1]
     T_pad = L + (N - 1) * H
     start = L // 2 if center else 0
-    T = T_pad - 2 * start if length is None else _check_int(length, "length", 1)
+    T = T_pad - 2 * start if length is None else check_int(length, "length", 1)
 
     real = torch.float64 if X.dtype == torch.complex128 else torch.float32
     w = stft_window(L, W, window, dtype=real)  # (L,); checks the window name
@@ -200,7 +164,7 @@ def istft(
 def _frames_to_noise(noise_frames, N, sample_rate, L, H) -> int:
     if noise_frames is None:  # the frames that end within the first 100 ms
         return max(1, 1 + math.floor((_NOISE_SECONDS * sample_rate - L / 2) / H))
-    K = _check_int(noise_frames, "noise_frames", 1)
+    K = check_int(noise_frames, "noise_frames", 1)
     if K > N:
         raise ValueError(f"noise_frames={K} exceeds the {N} frames of noisy")
     return K
@@ -248,18 +212,20 @@ def noise_power(
     >>> lam.shape, round(float(np.median(lam)) / 192, 1)  # sum of w^2: 3L/8
     ((257,), 1.0)
     """
-    f_s = _check_real(sample_rate, "sample_rate")
+    f_s = check_real(sample_rate, "sample_rate")
     if f_s <= 0:
         raise ValueError(f"sample_rate must be positive, got {f_s}")
-    L = _check_int(n_fft, "n_fft", 2)
-    H = _check_int(hop_length, "hop_length", 1)
+    L = check_int(n_fft, "n_fft", 2)
+    H = check_int(hop_length, "hop_length", 1)
     if H >= L:
         raise ValueError(f"hop_length must be < n_fft={L}, got {H}")
-    y = _check_wave(noisy, "noisy", L)
+    y = check_wave(noisy, "noisy", min_length=L, what=f"n_fft={L}")
     if noise_estimate is not None:
         if noise_frames is not None:
             raise ValueError("give noise_frames or noise_estimate, not both")
-        d = _check_wave(noise_estimate, "noise_estimate", L)
+        d = check_wave(
+            noise_estimate, "noise_estimate", min_length=L, what=f"n_fft={L}"
+        )
         D = stft(torch.from_numpy(d.astype(np.float64)), n_fft=L, hop_length=H)
         return (D.abs() ** 2).mean(-1).numpy()  # (F,)
     N = 1 + y.shape[0] // H
@@ -309,7 +275,7 @@ def spectral_subtraction_gain(
     P, lam = _check_power(P_Y, "P_Y", 2), _check_power(noise, "noise", 1)
     if lam.shape[0] != P.shape[0]:
         raise ValueError(f"noise has {lam.shape[0]} bins, P_Y has {P.shape[0]}")
-    a, b = _check_real(alpha, "alpha"), _check_real(beta, "beta")
+    a, b = check_real(alpha, "alpha"), check_real(beta, "beta")
     if a < 1:
         raise ValueError(f"alpha must be >= 1 (over-subtraction), got {a}")
     if not 0 <= b < 1:
@@ -379,10 +345,10 @@ def wiener_gain(
         raise ValueError(f"noise has {lam.shape[0]} bins, P_Y has {P.shape[0]}")
     if prior not in ("decision-directed", "ml"):
         raise ValueError(f"prior must be 'decision-directed' or 'ml', got {prior!r}")
-    a = _check_real(smoothing, "smoothing")
+    a = check_real(smoothing, "smoothing")
     if not 0 <= a < 1:
         raise ValueError(f"smoothing must lie in [0, 1), got {a}")
-    floor_db = _check_real(xi_min_db, "xi_min_db")
+    floor_db = check_real(xi_min_db, "xi_min_db")
     if floor_db > 0:
         raise ValueError(f"xi_min_db must be <= 0 dB, got {floor_db}")
     xi_min = 10 ** (floor_db / 10)
@@ -475,14 +441,14 @@ def spectral_subtraction(
     >>> enhanced.shape, snr_db(clean, enhanced) > snr_db(clean, noisy) + 5
     ((16000,), True)
     """
-    L = _check_int(n_fft, "n_fft", 2)
-    a, b = _check_real(alpha, "alpha"), _check_real(beta, "beta")
+    L = check_int(n_fft, "n_fft", 2)
+    a, b = check_real(alpha, "alpha"), check_real(beta, "beta")
 
     def gain(P, lam):
         return spectral_subtraction_gain(P, lam, alpha=a, beta=b)
 
     gain(np.zeros((1, 1)), np.zeros(1))  # check alpha and beta first
-    H = _check_int(hop_length, "hop_length", 1)
+    H = check_int(hop_length, "hop_length", 1)
     return _enhance(noisy, sample_rate, gain, noise_frames, noise_estimate, L, H)
 
 
@@ -538,12 +504,12 @@ def wiener_filter(
     >>> enhanced.dtype, snr_db(clean, enhanced) > snr_db(clean, noisy) + 10
     (dtype('float64'), True)
     """
-    L = _check_int(n_fft, "n_fft", 2)
+    L = check_int(n_fft, "n_fft", 2)
     kw = dict(prior=prior, smoothing=smoothing, xi_min_db=xi_min_db)
 
     def gain(P, lam):
         return wiener_gain(P, lam, **kw)
 
     gain(np.zeros((1, 1)), np.zeros(1))  # check the options first
-    H = _check_int(hop_length, "hop_length", 1)
+    H = check_int(hop_length, "hop_length", 1)
     return _enhance(noisy, sample_rate, gain, noise_frames, noise_estimate, L, H)
