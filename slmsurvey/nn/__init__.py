@@ -1,5 +1,34 @@
-"""Neural building blocks: attention (and, as chapters land, RNNs, transformers)."""
+"""Neural building blocks: recurrent cells, attention, transformers, Conformers."""
 
 from slmsurvey.nn.attention import causal_mask, scaled_dot_product_attention
+from slmsurvey.nn.conformer import ConformerBlock, ConvolutionModule, ConvSubsampling
+from slmsurvey.nn.gradients import gradient_norms_through_time, run_rnn
+from slmsurvey.nn.rnn import GRUCell, LSTMCell, RNNCell, gru_cell, lstm_cell, rnn_cell
+from slmsurvey.nn.transformer import (
+    MultiHeadAttention,
+    TransformerDecoderLayer,
+    TransformerEncoderLayer,
+    padding_mask,
+    sinusoidal_positional_encoding,
+)
 
-__all__ = ["causal_mask", "scaled_dot_product_attention"]
+__all__ = [
+    "ConformerBlock",
+    "ConvSubsampling",
+    "ConvolutionModule",
+    "GRUCell",
+    "LSTMCell",
+    "MultiHeadAttention",
+    "RNNCell",
+    "TransformerDecoderLayer",
+    "TransformerEncoderLayer",
+    "causal_mask",
+    "gradient_norms_through_time",
+    "gru_cell",
+    "lstm_cell",
+    "padding_mask",
+    "rnn_cell",
+    "run_rnn",
+    "scaled_dot_product_attention",
+    "sinusoidal_positional_encoding",
+]
