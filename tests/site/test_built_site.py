@@ -43,7 +43,8 @@ def test_chapter_rendered_completely(pages, chapter):
     assert 'class="exercise' in page
     assert re.search(r'class="[^"]*solution[^"]*dropdown', page)
     assert "data:image/png" in page or "<img" in page
-    assert "<table" in page, "MyST tables and Markdown table outputs render"
+    if "|---" in (ROOT / chapter).with_suffix(".ipynb").read_text():
+        assert "<table" in page, "MyST tables and Markdown table outputs render"
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
