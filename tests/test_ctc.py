@@ -31,14 +31,6 @@ from slmsurvey.lm.ngram import NGramLM
 REDUCTIONS = ["none", "sum", "mean"]
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def random_batch(seed, *, dtype=torch.float64, T=20, B=4, V=5, S=6, blank=0):
     """Logits (T, B, V), padded targets (B, S) with a repeat, feasible lengths."""
     g = torch.Generator().manual_seed(seed)

@@ -17,15 +17,6 @@ PATTERN = [2, 3, 4, 5, 6, 7]
 CORPUS = [PATTERN] * 4
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """The models here are tiny: one thread is faster than several on a busy CPU."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def _model(seed=0, vocab_size=V, context_size=2, **kwargs):
     torch.manual_seed(seed)
     return FeedForwardLM(vocab_size, context_size, **kwargs)

@@ -16,14 +16,6 @@ ATOL = 1e-10
 KINDS = ("rnn_tanh", "rnn_relu", "lstm", "gru")
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
-
 def _torch_module(kind, I, H, *, sequence=False, bias=True, seed=0):
     """A float64 torch cell (or 1-layer batch-first RNN) with seeded weights."""
     torch.manual_seed(seed)

@@ -15,15 +15,6 @@ from slmsurvey.training.loop import History, fit
 W_TRUE = torch.tensor([1.0, -2.0, 0.5])
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """The models here are tiny: one thread is faster than several on a busy CPU."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def _data(seed=0, n=64, batch_size=16, sign=1.0, noise=0.0):
     g = torch.Generator().manual_seed(seed)
     x = torch.randn(n, 3, generator=g)  # (B, d_in)
