@@ -415,9 +415,15 @@ def _save(folder: Path, args, records, waves) -> None:
     offsets = np.cumsum([0] + [len(w) for w in waves])
     for r, start, stop in zip(records, offsets[:-1], offsets[1:], strict=True):
         r.update(offset=int(start), length=int(stop - start))
-    np.save(folder / "audio.npy", np.concatenate(waves).astype(np.float32))
+    # Write under temporary names, then rename: another process making the
+    # same corpus at the same time never reads a half-written file.
+    tmp = f".{os.getpid()}.tmp"
+    with open(folder / f"audio.npy{tmp}", "wb") as f:
+        np.save(f, np.concatenate(waves).astype(np.float32))
     manifest = {"arguments": args, "records": records}
-    (folder / "manifest.json").write_text(json.dumps(manifest, indent=1))
+    (folder / f"manifest.json{tmp}").write_text(json.dumps(manifest, indent=1))
+    os.replace(folder / f"audio.npy{tmp}", folder / "audio.npy")
+    os.replace(folder / f"manifest.json{tmp}", folder / "manifest.json")
 
 
 def _load(folder: Path) -> SpokenCorpus:
