@@ -107,6 +107,13 @@ class ListenAttendSpell(nn.Module):
         Frames stacked by the :class:`~slmsurvey.asr.recognizer.FrontEnd`.
     dropout : float, keyword-only
         Dropout on label embeddings and before the output layer.
+    ctc_weight : float, keyword-only
+        :math:`\lambda \in [0, 1]`: train on :math:`(1 - \lambda)` times the
+        attention loss plus :math:`\lambda` times a CTC loss on a linear layer
+        over the listener (joint CTC-attention training, Kim et al. 2017;
+        label 0 serves as the blank). An utterance with fewer listener frames
+        than its CTC alignment needs contributes no CTC loss
+        (``zero_infinity``).
 
     Examples
     --------
@@ -237,7 +244,9 @@ class ListenAttendSpell(nn.Module):
         if self.ctc_head is None:
             return loss
         log_probs = self.ctc_head(H).log_softmax(-1).transpose(0, 1)  # (T, B, V)
-        ctc = ctc_loss(log_probs, targets, enc_lengths, target_lengths)
+        ctc = ctc_loss(
+            log_probs, targets, enc_lengths, target_lengths, zero_infinity=True
+        )  # an utterance with too few listener frames adds nothing
         return (1 - self.ctc_weight) * loss + self.ctc_weight * ctc
 
     @torch.no_grad()
