@@ -7,8 +7,12 @@ Subpackages follow the argument of the survey:
 
 - :mod:`slmsurvey.lm` -- n-gram language models and hidden Markov models (2.1);
 - :mod:`slmsurvey.text` -- grammars, corpora and tokenizers;
-- :mod:`slmsurvey.metrics` -- perplexity and other evaluation metrics;
-- :mod:`slmsurvey.nn` -- neural building blocks (attention, embeddings);
+- :mod:`slmsurvey.metrics` -- perplexity, error rates, BLEU;
+- :mod:`slmsurvey.nn` -- neural building blocks (RNNs, attention, Conformer);
+- :mod:`slmsurvey.asr` -- CTC, decoding, and two end-to-end recognisers;
+- :mod:`slmsurvey.speech` -- synthetic speech, features, corpora;
+- :mod:`slmsurvey.ssl` -- masked and contrastive self-supervised objectives;
+- :mod:`slmsurvey.training` -- the training loop and fine-tuning tools;
 - :mod:`slmsurvey.widgets` -- interactive figures that also work without a kernel.
 
 Examples

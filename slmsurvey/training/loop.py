@@ -75,6 +75,14 @@ class History:
         True if early stopping ended training before ``epochs``.
     val_metric_name : str
         ``"validation loss"`` or the name of the ``val_metric`` function.
+
+    Examples
+    --------
+    :func:`fit` returns one; its example trains a model. By hand:
+
+    >>> history = History(train_loss=[0.9, 0.5], val_metric=[0.7, 0.6], best_epoch=1)
+    >>> history.val_metric[history.best_epoch], history.stopped_early
+    (0.6, False)
     """
 
     train_loss: list[float] = field(default_factory=list)
