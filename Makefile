@@ -44,17 +44,19 @@ lint: install
 unit: install
 	$(BIN)/pytest -n 2 -q --ignore=tests/site
 
+# Notebooks run offline (tools/offline.sh), so an accidental download fails.
 notebooks: install
-	$(BIN)/pytest -n 2 --dist loadfile -q --nbval-lax notebooks
+	tools/offline.sh $(BIN)/pytest -n 2 --dist loadfile -q --nbval-lax notebooks
 
 book-check: install
-	$(BIN)/jupyter-book build . --builder html -W -n --keep-going
+	tools/offline.sh $(BIN)/jupyter-book build . --builder html -W -n --keep-going
 
 site-check: install
 	$(BIN)/pytest -q tests/site
 
 bench: install
 	$(BIN)/python tools/bench.py
+	$(BIN)/python tools/bench_kernels.py
 
 lab: install
 	SLMSURVEY_WIDGETS=live $(BIN)/jupyter lab notebooks

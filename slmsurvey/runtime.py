@@ -116,6 +116,12 @@ def glue(name: str, value: Any, display: bool = False) -> None:
         Anything with a text representation (numbers are best pre-formatted).
     display : bool
         Also show the value in the notebook.
+
+    Examples
+    --------
+    >>> glue("n_layers", 3)  # the prose quotes it as {glue:text}`n_layers`
+    >>> glue("wer", "12.5 %", display=True)  # and shown under the cell
+    '12.5 %'
     """
     if not isinstance(name, str) or not name:
         raise ValueError("name must be a non-empty string")

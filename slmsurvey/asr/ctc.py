@@ -28,8 +28,22 @@ Interleave blanks with the target, :math:`\mathbf{l}' = (b, l_1, b, l_2,
     P(\mathbf{y} \mid X) = \alpha_T(L) + \alpha_T(L-1).
 
 Everything here works on logarithms (sums become ``logsumexp``), so
-thousands of frames neither underflow nor overflow, and the gradient is
-autograd's derivative of this recursion.
+thousands of frames neither underflow nor overflow. The gradient comes
+from the same recursion run backwards in time,
+
+.. math::
+
+    \beta_{T}(L) = \beta_{T}(L-1) = 1, \qquad
+    \beta_t(s) = \sum_{s' \in \{s,\, s+1,\, s+2\}} \beta_{t+1}(s')\,
+    y^{t+1}_{l'_{s'}} \quad (s + 2 \text{ only if it may skip}),
+
+    \frac{\partial \log P(\mathbf{y} \mid X)}{\partial \log y^t_k}
+    = \frac{1}{P(\mathbf{y} \mid X)} \sum_{s:\, l'_s = k}
+    \alpha_t(s)\, \beta_t(s),
+
+the posterior probability that frame :math:`t` emits :math:`k` on a path
+to :math:`\mathbf{y}`: what autograd would compute through the forward
+recursion, in one backward pass instead of thousands of small operations.
 
 **Impossible targets.** A path needs one frame per label and one blank
 between each pair of equal neighbours, so a target of :math:`U` labels with
@@ -40,7 +54,8 @@ needs 4). With fewer frames no path exists, :math:`P = 0` and the loss is
 
 Symbol map (equations count from 1, the code from 0): ``log_probs[t, b, k]``
 = :math:`\log y^{t+1}_k` for batch item ``b``; ``l_ext`` = :math:`\mathbf{l}'`;
-``log_alpha[t, b, s]`` = :math:`\log \alpha_{t+1}(s+1)`; ``log_y[t, b, s]`` =
+``log_alpha[t, b, s]`` = :math:`\log \alpha_{t+1}(s+1)`, ``log_beta`` likewise;
+``log_y[t, b, s]`` =
 :math:`\log y^{t+1}_{l'_{s+1}}`; ``can_skip`` = the bracket above.
 
 References
@@ -63,6 +78,7 @@ from collections.abc import Sequence
 
 import torch
 import torch.nn.functional as F
+from torch.autograd.function import once_differentiable
 
 __all__ = ["collapse", "ctc_alignments_brute_force", "ctc_log_alpha", "ctc_loss"]
 
@@ -312,6 +328,28 @@ def _extend(padded: torch.Tensor, blank: int) -> tuple[torch.Tensor, torch.Tenso
     return l_ext, can_skip
 
 
+def _three_way(x: torch.Tensor, skip_penalty: torch.Tensor, k: int) -> torch.Tensor:
+    """log(x(s) + x(s - k) + [skip allowed] x(s - 2k)), all (B, L), in log space.
+
+    ``k = 1`` is the forward recursion (from s - 1 and s - 2), ``k = -1`` the
+    backward one (from s + 1 and s + 2). ``skip_penalty`` is 0 where the skip
+    of two states is allowed and ``-inf`` where not, indexed by the state
+    the step goes to. Under autograd it uses the NaN-free :func:`_logsumexp`;
+    otherwise two ``torch.logaddexp`` (same values, several times faster).
+    """
+    edge = x.new_full((x.shape[0], 2), NEG_INF)  # (B, 2): states outside [0, L)
+    if k > 0:
+        padded = torch.cat([edge, x], dim=1)  # (B, L + 2)
+        step, skip = padded[:, 1:-1], padded[:, :-2]  # x(s - 1), x(s - 2)
+    else:
+        padded = torch.cat([x, edge], dim=1)  # (B, L + 2)
+        step, skip = padded[:, 1:-1], padded[:, 2:]  # x(s + 1), x(s + 2)
+    skip = skip + skip_penalty
+    if torch.is_grad_enabled() and x.requires_grad:
+        return _logsumexp(torch.stack([x, step, skip]), dim=0)
+    return torch.logaddexp(torch.logaddexp(x, step), skip)
+
+
 def _log_alpha(
     log_probs: torch.Tensor, l_ext: torch.Tensor, can_skip: torch.Tensor
 ) -> torch.Tensor:
@@ -319,18 +357,107 @@ def _log_alpha(
     T, B, _ = log_probs.shape
     L = l_ext.shape[1]
     log_y = log_probs.gather(2, l_ext.unsqueeze(0).expand(T, B, L))  # (T, B, L)
+    skip_penalty = torch.where(can_skip, 0.0, NEG_INF).to(log_y.dtype)  # (B, L)
     # eq. (ctc-alpha-init): start in the first blank or in the first label
     start = torch.arange(L, device=log_probs.device) < 2  # (L,)
     log_alpha = [torch.where(start, log_y[0], NEG_INF)]  # (B, L)
     for t in range(1, T):
-        prev = log_alpha[-1]
-        step = F.pad(prev, (1, 0), value=NEG_INF)[:, :L]  # (B, L): alpha(s-1)
-        skip = F.pad(prev, (2, 0), value=NEG_INF)[:, :L]  # (B, L): alpha(s-2)
-        skip = torch.where(can_skip, skip, NEG_INF)
         # eq. (ctc-alpha): three-way recursion, in log space
-        moves = torch.stack([prev, step, skip], dim=-1)  # (B, L, 3)
-        log_alpha.append(_logsumexp(moves, dim=-1) + log_y[t])
+        log_alpha.append(_three_way(log_alpha[-1], skip_penalty, 1) + log_y[t])
     return torch.stack(log_alpha)  # (T, B, L)
+
+
+def _log_beta(
+    log_y: torch.Tensor,
+    can_skip: torch.Tensor,
+    input_lengths: torch.Tensor,
+    target_lengths: torch.Tensor,
+) -> torch.Tensor:
+    r"""The backward trellis :math:`\log \beta_t(s)` (T, B, L).
+
+    :math:`\beta_t(s)` is the probability of the rest of the path, frames
+    :math:`t+1 \dots T_b`, given state :math:`s` at frame :math:`t` (unlike
+    :math:`\alpha`, without :math:`y^t`): 1 in the two final states at the
+    last frame :math:`T_b`, 0 (``-inf``) after it. ``log_y`` (T, B, L).
+    """
+    T, B, L = log_y.shape
+    states = torch.arange(L, device=log_y.device)  # (L,)
+    end = 2 * target_lengths[:, None]  # (B, 1): the final blank
+    is_end = (states == end) | ((states == end - 1) & (end > 0))  # (B, L)
+    final = torch.where(is_end, 0.0, NEG_INF).to(log_y.dtype)  # (B, L)
+    skip_penalty = torch.where(can_skip, 0.0, NEG_INF).to(log_y.dtype)  # (B, L)
+    skip_penalty = skip_penalty.roll(-2, dims=1)  # indexed by where it starts
+    last = (input_lengths - 1)[:, None]  # (B, 1)
+    last_frames = set(last.flatten().tolist())
+    log_beta = [final.new_full((B, L), NEG_INF)]  # frame T - 1, before `final`
+    for t in range(T - 1, -1, -1):
+        if t in last_frames:  # some items end here: start their recursion
+            log_beta[-1] = torch.where(last == t, final, log_beta[-1])
+        if t > 0:
+            # eq. (ctc-beta): the same three-way recursion, run backwards
+            nxt = log_beta[-1] + log_y[t]  # (B, L)
+            log_beta.append(_three_way(nxt, skip_penalty, -1))
+    return torch.stack(log_beta[::-1])  # (T, B, L)
+
+
+def _final_log_likelihood(
+    log_alpha: torch.Tensor, input_lengths: torch.Tensor, target_lengths: torch.Tensor
+) -> torch.Tensor:
+    """log P(y | X) (B,) from the trellis: the two final states at frame T_b."""
+    B = log_alpha.shape[1]
+    items = torch.arange(B, device=log_alpha.device)
+    alpha_T = log_alpha[(input_lengths - 1).clamp(min=0), items]  # (B, L)
+    end = 2 * target_lengths  # index of the final blank, L_b - 1
+    in_blank = alpha_T[items, end]  # (B,)
+    in_label = alpha_T[items, (end - 1).clamp(min=0)]  # (B,)
+    in_label = torch.where(target_lengths > 0, in_label, NEG_INF)
+    # eq. (ctc-likelihood): P(y | X) = alpha_T(L) + alpha_T(L - 1)
+    return torch.logsumexp(torch.stack([in_blank, in_label]), 0)  # (B,)
+
+
+def _working_dtype(x: torch.Tensor) -> torch.dtype:
+    """float64 where the device has it: the trellis adds up hundreds of log
+    terms, and float32 would cost the gradient about five digits."""
+    return x.dtype if x.device.type == "mps" else torch.float64
+
+
+class _CTCLikelihood(torch.autograd.Function):
+    """log P(y | X) (B,) by the forward recursion; its gradient, the
+    occupancy gamma_t(k) (module docstring), by the backward recursion.
+    Computed in float64 (see :func:`_working_dtype`), returned in the dtype
+    of ``log_probs``.
+    """
+
+    @staticmethod
+    def forward(ctx, log_probs, l_ext, can_skip, input_lengths, target_lengths):
+        work = log_probs.to(_working_dtype(log_probs))
+        log_alpha = _log_alpha(work, l_ext, can_skip)  # (T, B, L)
+        log_likelihood = _final_log_likelihood(log_alpha, input_lengths, target_lengths)
+        ctx.save_for_backward(
+            work, l_ext, can_skip, input_lengths, target_lengths,
+            log_alpha, log_likelihood,
+        )  # fmt: skip
+        ctx.dtype = log_probs.dtype
+        return log_likelihood.to(log_probs.dtype)
+
+    @staticmethod
+    @once_differentiable  # a second derivative would need the graph of beta
+    def backward(ctx, grad_output):
+        work, l_ext, can_skip, input_lengths, target_lengths, log_alpha, ll = (
+            ctx.saved_tensors
+        )
+        T, B, L = log_alpha.shape
+        index = l_ext.unsqueeze(0).expand(T, B, L)  # (T, B, L)
+        log_y = work.gather(2, index)  # (T, B, L)
+        log_beta = _log_beta(log_y, can_skip, input_lengths, target_lengths)
+        # eq. (ctc-gradient): gamma = alpha beta / P, summed over s with
+        # l'_s = k; impossible targets (P = 0) get gradient 0, not NaN
+        possible = torch.isfinite(ll)  # (B,)
+        log_gamma = log_alpha + log_beta - torch.where(possible, ll, 0.0)[:, None]
+        gamma = torch.where(possible[:, None], log_gamma.exp(), 0.0)  # (T, B, L)
+        grad = torch.zeros_like(work).scatter_add_(2, index, gamma)  # (T, B, V)
+        grad = grad * grad_output[:, None].to(grad.dtype)
+        return grad.to(ctx.dtype), None, None, None, None
 
 
 def ctc_log_alpha(
@@ -395,7 +522,8 @@ def ctc_loss(
 
     Same arguments and values as :func:`torch.nn.functional.ctc_loss`. The
     recursion is vectorised over the batch and the extended labels and loops
-    over frames; autograd differentiates it. Its gradient with respect to
+    over frames; the backward recursion (module docstring) gives the
+    gradient, once differentiable. Its gradient with respect to
     ``log_probs`` is the true derivative, :math:`-\gamma_t(k)` (the posterior
     occupancy of label ``k`` at frame ``t``); torch's hand-written backward
     returns :math:`y^t_k - \gamma_t(k)`, the gradient with respect to the
@@ -470,16 +598,9 @@ def ctc_loss(
         log_probs, targets, input_lengths, target_lengths, blank
     )
     l_ext, can_skip = _extend(padded, blank)
-    log_alpha = _log_alpha(log_probs, l_ext, can_skip)  # (T, B, L)
-    B = log_probs.shape[1]
-    items = torch.arange(B, device=log_probs.device)
-    alpha_T = log_alpha[(input_lengths - 1).clamp(min=0), items]  # (B, L)
-    end = 2 * target_lengths  # index of the final blank, L_b - 1
-    in_blank = alpha_T[items, end]  # (B,)
-    in_label = alpha_T[items, (end - 1).clamp(min=0)]  # (B,)
-    in_label = torch.where(target_lengths > 0, in_label, NEG_INF)
-    # eq. (ctc-likelihood): P(y | X) = alpha_T(L) + alpha_T(L - 1)
-    log_likelihood = _logsumexp(torch.stack([in_blank, in_label], dim=-1), dim=-1)
+    log_likelihood = _CTCLikelihood.apply(
+        log_probs, l_ext, can_skip, input_lengths, target_lengths
+    )  # (B,)
     # no frames: only the empty target has a path (the empty one)
     no_frames = torch.where(target_lengths == 0, 0.0, NEG_INF).to(log_probs.dtype)
     log_likelihood = torch.where(input_lengths == 0, no_frames, log_likelihood)

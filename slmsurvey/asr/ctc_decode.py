@@ -349,6 +349,14 @@ class CTCAlignment(NamedTuple):
         For each target token, its first frame and one past its last frame.
     log_prob : float
         :math:`\\log P(\\pi^* \\mid X) = \\sum_t \\log y^t_{\\pi^*_t}`.
+
+    Examples
+    --------
+    >>> import torch
+    >>> log_probs = torch.tensor([[0.1, 0.9], [0.8, 0.2], [0.3, 0.7]]).log()
+    >>> alignment = ctc_forced_align(log_probs, [1])
+    >>> alignment.path.tolist(), alignment.states.tolist(), alignment.spans
+    ([1, 0, 0], [1, 2, 2], [(0, 1)])
     """
 
     path: torch.Tensor

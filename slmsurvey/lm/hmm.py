@@ -437,6 +437,14 @@ class BaumWelchResult:
     ``log_likelihoods[k]`` is the total log-likelihood of all sequences under
     the parameters before update ``k``; the last entry is that of the returned
     parameters, so there is one more entry than there were updates.
+
+    Examples
+    --------
+    >>> x = np.array([[0.1], [0.2], [3.0], [3.1]])  # (T, D)
+    >>> fit = baum_welch(x, np.log([0.5, 0.5]), np.log([[0.5, 0.5], [0.5, 0.5]]),
+    ...                  [[0.0], [3.0]], [[1.0], [1.0]], n_iter=2)
+    >>> fit.means.ravel().round(2), len(fit.log_likelihoods)
+    (array([0.15, 3.05]), 3)
     """
 
     log_pi: Array  # (N,)

@@ -24,6 +24,7 @@ import math
 import warnings
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
+from itertools import repeat
 
 import numpy as np
 
@@ -155,28 +156,26 @@ class NGramLM:
         sentences = [_check_sentence(s, "sentences") for s in sentences]
         if not any(sentences):
             raise ValueError("sentences is empty: the corpus has no tokens")
-        if any(w in (BOS, EOS) for s in sentences for w in s):
+        seen = set().union(*sentences)
+        if BOS in seen or EOS in seen:
             raise ValueError(
                 "sentences must not contain '<s>' or '</s>': the model adds them"
             )
-        words = sorted({w for s in sentences for w in s} - {EOS, UNK})
-        self.vocab_ = (*words, EOS, UNK)
+        self.vocab_ = (*sorted(seen - {UNK}), EOS, UNK)
         self._index = {w: i for i, w in enumerate(self.vocab_)}
-        n = self.order
+        n, index = self.order, self._index
         # Raw counts at the highest order: one n-gram per predicted token.
-        top: dict = defaultdict(Counter)
+        top: dict = defaultdict(dict)
         for sentence in sentences:
-            ids = [_BOS_ID] * (n - 1) + [self._index[w] for w in sentence]
-            ids.append(self._index[EOS])
+            ids = [_BOS_ID] * (n - 1) + [index[w] for w in sentence] + [index[EOS]]
             for t in range(n - 1, len(ids)):
-                top[tuple(ids[t - n + 1 : t])][ids[t]] += 1
+                followers, w = top[tuple(ids[t - n + 1 : t])], ids[t]
+                followers[w] = followers.get(w, 0) + 1
         counts = [dict(top)]
         for m in range(n - 1, 0, -1):  # orders n-1 ... 1, from the one above
             counts.insert(0, self._lower_order(counts[0], m))
         self.counts_ = counts
-        self._totals = [
-            {h: (sum(f.values()), len(f)) for h, f in level.items()} for level in counts
-        ]
+        self._totals: list[dict] = [{} for _ in counts]  # filled as contexts are met
         self.discounts_ = (
             [self._estimate_discount(level) for level in counts]
             if self.smoothing == "kneser_ney"
@@ -186,14 +185,17 @@ class NGramLM:
 
     def _lower_order(self, upper: dict, m: int) -> dict:
         """Counts of order ``m`` from those of order ``m + 1``."""
-        lower: dict = defaultdict(Counter)
+        lower: dict = defaultdict(dict)
         continuation = self.smoothing == "kneser_ney"
         for h_up, followers in upper.items():
             h = h_up[1:]  # drop the oldest token
-            starts_sentence = m > 1 and h[0] == _BOS_ID
-            for w, c in followers.items():
-                # raw counts add up; continuation counts count distinct h_up[0]
-                lower[h][w] += 1 if continuation and not starts_sentence else c
+            into = lower[h]
+            if continuation and not (m > 1 and h[0] == _BOS_ID):
+                for w in followers:  # continuation counts: distinct h_up[0]
+                    into[w] = into.get(w, 0) + 1
+            else:
+                for w, c in followers.items():  # raw counts add up
+                    into[w] = into.get(w, 0) + c
         return dict(lower)
 
     def _estimate_discount(self, level: dict) -> float:
@@ -223,7 +225,10 @@ class NGramLM:
             if not followers:
                 return None, 0, 0
             c = np.fromiter((followers.get(w, 0) for w in ws), float, len(ws))
-            return c, *self._totals[m - 1][h_m]
+            totals = self._totals[m - 1]
+            if h_m not in totals:  # c(h) and N1+(h .), once per context
+                totals[h_m] = sum(followers.values()), len(followers)
+            return c, *totals[h_m]
 
         n, V = self.order, len(self.vocab_)
         if self.smoothing == "add_k":
@@ -325,6 +330,6 @@ def _check_sentence(sentence, name: str) -> list[str]:
             f"(got {sentence[:30]!r}); split it into tokens first"
         )
     sentence = list(sentence)
-    if not all(isinstance(w, str) for w in sentence):
+    if not all(map(isinstance, sentence, repeat(str))):
         raise TypeError(f"{name} must contain string tokens only")
     return sentence

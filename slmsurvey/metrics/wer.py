@@ -60,6 +60,12 @@ class Alignment:
     operations : tuple of (str, token or None, token or None)
         The alignment, in order: ``("equal", r, h)``, ``("substitute", r, h)``,
         ``("delete", r, None)`` or ``("insert", None, h)``.
+
+    Examples
+    --------
+    >>> a = edit_distance("a b c".split(), "a x c d".split())
+    >>> a.distance, a.hits, a.operations[1]
+    (2, 2, ('substitute', 'b', 'x'))
     """
 
     substitutions: int

@@ -333,7 +333,17 @@ def video_to_audio_frames(
 
 @dataclass(frozen=True)
 class AudiovisualUtterance:
-    """One utterance of an :class:`AudiovisualCorpus`, both streams."""
+    """One utterance of an :class:`AudiovisualCorpus`, both streams.
+
+    Examples
+    --------
+    >>> from slmsurvey.speech import make_spoken_corpus
+    >>> spoken = make_spoken_corpus(["yes"], accents=["en-us"],
+    ...                             speakers_per_accent=1, cache_dir=False)
+    >>> utt = make_audiovisual_corpus(spoken)[0]
+    >>> utt.transcript, utt.frames.shape[1:], len(utt.occluded) == len(utt.opening)
+    ('yes', (24, 24), True)
+    """
 
     id: str
     transcript: str
@@ -347,7 +357,19 @@ class AudiovisualUtterance:
 
 @dataclass
 class AudiovisualBatch:
-    """Padded audio features ``(B, M, F)`` and video ``(B, N, S, S)``, lengths."""
+    """Padded audio features ``(B, M, F)`` and video ``(B, N, S, S)``, lengths.
+
+    Examples
+    --------
+    >>> from slmsurvey.speech import make_spoken_corpus
+    >>> spoken = make_spoken_corpus(["yes", "no"], accents=["en-us"],
+    ...                             speakers_per_accent=1, cache_dir=False)
+    >>> batch = make_audiovisual_corpus(spoken).batch([0, 1])
+    >>> batch.audio.shape[2], tuple(batch.video.shape[2:]), batch.transcripts
+    (80, (24, 24), ['yes', 'no'])
+    >>> int(batch.video_lengths.max()) == batch.video.shape[1]
+    True
+    """
 
     audio: torch.Tensor
     audio_lengths: torch.Tensor
@@ -364,6 +386,15 @@ class AudiovisualCorpus:
     ``spoken`` holds the clean audio and the labels; ``waves`` the audio
     stream (noisy if ``audio_snr_db`` was set); ``openings`` the lip tracks
     and ``frames`` the (possibly degraded) mouth images at ``fps``.
+
+    Examples
+    --------
+    >>> from slmsurvey.speech import make_spoken_corpus
+    >>> spoken = make_spoken_corpus(["yes", "no"], accents=["en-us"],
+    ...                             speakers_per_accent=1, cache_dir=False)
+    >>> av = make_audiovisual_corpus(spoken)
+    >>> len(av), av.fps, av.transcripts, av.log_mel(0).shape[1]
+    (2, 25.0, ['yes', 'no'], 80)
     """
 
     spoken: SpokenCorpus

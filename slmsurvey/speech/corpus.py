@@ -47,7 +47,14 @@ _FORMAT = 1  # bump when the cache layout or the rendering changes
 
 @dataclass(frozen=True)
 class Speaker:
-    """One synthetic speaker: an accent's voice, a variant, a pitch and a rate."""
+    """One synthetic speaker: an accent's voice, a variant, a pitch and a rate.
+
+    Examples
+    --------
+    >>> speaker = Speaker("scot-0", "en-gb-scotland", "f3", pitch=60, rate=170)
+    >>> speaker.voice
+    'en-gb-scotland+f3'
+    """
 
     id: str
     accent: str
@@ -102,6 +109,16 @@ class Batch:
 
     ``features`` (B, N, F) with N the longest utterance's frame count,
     ``lengths`` (B,) the true frame counts, plus the labels.
+
+    Examples
+    --------
+    >>> corpus = make_spoken_corpus(["yes", "no", "go"], accents=["en-us"],
+    ...                             speakers_per_accent=1, cache_dir=False)
+    >>> batch = next(corpus.batches(2, n_mels=40))
+    >>> batch.features.shape[2], batch.transcripts, batch.accents
+    (40, ['yes', 'no'], ['en-us', 'en-us'])
+    >>> int(batch.lengths.max()) == batch.features.shape[1]
+    True
     """
 
     features: torch.Tensor
@@ -118,6 +135,17 @@ class SpokenCorpus:
     Index it, take ``len()``, or use ``.train``, ``.dev`` and ``.test`` for
     the subsets; :meth:`features` and :meth:`batches` turn audio into padded
     log-mel or MFCC tensors.
+
+    Examples
+    --------
+    >>> corpus = make_spoken_corpus(["yes", "no", "stop", "go"], accents=["en-us"],
+    ...                             speakers_per_accent=2, cache_dir=False)
+    >>> len(corpus), corpus.transcripts[:2], len(set(corpus.speakers))
+    (4, ['yes', 'no'], 2)
+    >>> bool((corpus.durations() > 0.1).all())
+    True
+    >>> len(corpus.train) + len(corpus.dev) + len(corpus.test) == len(corpus)
+    True
     """
 
     waves: list[np.ndarray]

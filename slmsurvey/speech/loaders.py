@@ -92,6 +92,18 @@ class Utterance:
         ``"librispeech"`` or ``"common_voice"``.
     duration : float or None
         Seconds, if the loader was asked for durations.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from slmsurvey.speech.miniature import Recording, write_librispeech_miniature
+    >>> tone = 0.1 * np.sin(np.arange(8000) / 3)
+    >>> [utt] = write_librispeech_miniature(
+    ...     Path(tempfile.mkdtemp()), [Recording(84, "Hi there", tone, 16000)]
+    ... )
+    >>> wave, sample_rate = utt.audio(sample_rate=8000)
+    >>> utt.id, utt.transcript, sample_rate, wave.shape
+    ('84-1000-0000', 'HI THERE', 8000, (4000,))
     """
 
     id: str

@@ -53,6 +53,12 @@ class Recording:
     gender, accent : str or None
         LibriSpeech keeps the gender (female/male) and drops the accent;
         Common Voice keeps both as given.
+
+    Examples
+    --------
+    >>> Recording("a1b2", "Hello.", np.zeros(1600), 16000, accent="Irish English")
+    Recording(speaker='a1b2', transcript='Hello.', sample_rate=16000,
+              gender=None, accent='Irish English')
     """
 
     speaker: str | int
@@ -116,6 +122,16 @@ def write_librispeech_miniature(
         transcript has no letters.
     FileExistsError
         If the subset folder already exists.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> root = Path(tempfile.mkdtemp())
+    >>> tone = 0.1 * np.sin(np.arange(8000) / 3)  # half a second
+    >>> rec = Recording(84, "Don't stop, please.", tone, 16000, gender="female")
+    >>> [utt] = write_librispeech_miniature(root, [rec])
+    >>> utt.transcript, utt.path.relative_to(root).as_posix()
+    ("DON'T STOP PLEASE", 'LibriSpeech/dev-clean/84/1000/84-1000-0000.flac')
     """
     records = _recordings(utterances)
     subset = _check_name(subset, "LibriSpeech subset", LIBRISPEECH_SUBSETS)
@@ -227,6 +243,17 @@ def write_common_voice_miniature(
         cannot be written (e.g. MP3 at 17 kHz).
     FileExistsError
         If ``<split>.tsv`` already exists.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> root = Path(tempfile.mkdtemp())
+    >>> tone = 0.1 * np.sin(np.arange(8000) / 3)
+    >>> rec = Recording("a1b2", "Hello.", tone, 16000)
+    >>> [utt] = write_common_voice_miniature(root, [rec], audio_format="wav")
+    >>> utt.id, utt.path.name, sorted(p.name for p in root.glob("*.tsv"))
+    ('common_voice_en_1', 'common_voice_en_1.wav',
+     ['clip_durations.tsv', 'train.tsv', 'validated.tsv'])
     """
     records = _recordings(utterances)
     split = _check_name(split, "Common Voice split", COMMON_VOICE_SPLITS)

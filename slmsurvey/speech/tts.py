@@ -146,6 +146,14 @@ class Voice:
         ``("en-gb-scotland", "en")``.
     gender : str
         ``"male"``, ``"female"`` or ``"unknown"``.
+
+    Examples
+    --------
+    >>> voice = voices("en-gb-scotland")[0]
+    >>> voice.name, voice.languages
+    ('English (Scotland)', ('en-gb-scotland', 'en'))
+    >>> synthesize("aye", voice=voice.languages[0]).dtype
+    dtype('float32')
     """
 
     name: str
