@@ -48,7 +48,7 @@ from torch import nn
 
 from slmsurvey._checks import check_int, check_real
 from slmsurvey.asr.ctc import ctc_loss
-from slmsurvey.asr.recognizer import CharacterSet, FrontEnd
+from slmsurvey.asr.recognizer import CharacterSet, FrontEnd, check_charset
 from slmsurvey.nn.attention import scaled_dot_product_attention
 from slmsurvey.nn.transformer import padding_mask
 
@@ -142,10 +142,7 @@ class ListenAttendSpell(nn.Module):
         ctc_weight: float = 0.0,
     ) -> None:
         super().__init__()
-        if not isinstance(charset, CharacterSet):
-            raise TypeError(
-                f"charset must be a CharacterSet, got {type(charset).__name__}"
-            )
+        check_charset(charset)
         d = check_int(d_model, "d_model", 2)
         if d % 2:
             raise ValueError(f"d_model must be even, got {d}")

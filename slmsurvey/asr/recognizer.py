@@ -102,6 +102,13 @@ class CharacterSet:
         return nn.utils.rnn.pad_sequence(labels, batch_first=True), lengths
 
 
+def check_charset(charset: object) -> CharacterSet:
+    """``charset`` itself if it is a :class:`CharacterSet`, else a TypeError."""
+    if not isinstance(charset, CharacterSet):
+        raise TypeError(f"charset must be a CharacterSet, got {type(charset).__name__}")
+    return charset
+
+
 def _check_features(features: object, lengths: object, n_features: int) -> None:
     if not isinstance(features, torch.Tensor) or not features.is_floating_point():
         raise TypeError("features must be a floating-point torch.Tensor (B, N, F)")
@@ -291,10 +298,7 @@ class CTCRecognizer(nn.Module):
         dropout: float = 0.1,
     ) -> None:
         super().__init__()
-        if not isinstance(charset, CharacterSet):
-            raise TypeError(
-                f"charset must be a CharacterSet, got {type(charset).__name__}"
-            )
+        check_charset(charset)
         check_real(dropout, "dropout", low=0.0)
         self.charset = charset
         self.front_end = FrontEnd(n_features, d_model, stack=stack)
