@@ -17,7 +17,8 @@ export SLMSURVEY_WIDGETS ?= static
 export OMP_NUM_THREADS ?= 1
 export PYDEVD_DISABLE_FILE_VALIDATION = 1
 
-.PHONY: book test lint unit notebooks book-check site-check bench lab clean install
+.PHONY: book test lint unit notebooks book-check site-check bench lab clean install vendor \
+        student slides
 
 install: $(VENV)/.installed
 
@@ -30,7 +31,12 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -c "import slmsurvey, jupyter_book, nbval, xdist"
 	touch $@
 
-book: install
+# JavaScript the site and slides serve themselves (MathJax, widget manager,
+# reveal.js), from the npm registry; see tools/vendor.sh.
+vendor:
+	tools/vendor.sh
+
+book: install vendor
 	$(BIN)/jupyter-book build . --builder html
 	@echo "The book is in _build/html/index.html"
 
@@ -44,15 +50,31 @@ lint: install
 unit: install
 	$(BIN)/pytest -n 2 -q --ignore=tests/site
 
-# Notebooks run offline (tools/offline.sh), so an accidental download fails.
+# The student edition's notebooks (solutions removed) must run on their own;
+# the book build below runs the full chapters, solutions and their asserts
+# included. Both run offline (tools/offline.sh): a download fails.
 notebooks: install
-	tools/offline.sh $(BIN)/pytest -n 2 --dist loadfile -q --nbval-lax notebooks
+	$(BIN)/python tools/student.py notebooks
+	tools/offline.sh $(BIN)/pytest -n 2 --dist loadfile -q --nbval-lax \
+	    _build/student/notebooks
 
-book-check: install
+book-check: install vendor
 	tools/offline.sh $(BIN)/jupyter-book build . --builder html -W -n --keep-going
 
-site-check: install
+site-check: install student slides
 	$(BIN)/pytest -q tests/site
+
+# Made from the chapters the last book build executed (nothing runs twice):
+# the student edition (tools/student.py) and the slides (tools/slides.py).
+EXECUTED := _build/html/index.html
+$(EXECUTED):
+	$(MAKE) book
+
+student: install vendor $(EXECUTED)
+	$(BIN)/python tools/student.py notebooks site
+
+slides: install vendor $(EXECUTED)
+	$(BIN)/python tools/slides.py
 
 bench: install
 	$(BIN)/python tools/bench.py

@@ -23,7 +23,7 @@ Examples
 True
 """
 
-from slmsurvey.runtime import glue, setup
+from slmsurvey.runtime import env_report, glue, setup
 
 __version__ = "0.1.0"
-__all__ = ["glue", "setup", "__version__"]
+__all__ = ["env_report", "glue", "setup", "__version__"]

@@ -8,12 +8,15 @@ laptop, on Binder, on Colab and in CI.
 from __future__ import annotations
 
 import os
+import platform
 import random
+import sys
+from importlib import metadata
 from typing import Any
 
 import numpy as np
 
-__all__ = ["available_cpus", "glue", "setup"]
+__all__ = ["available_cpus", "env_report", "environment", "glue", "setup"]
 
 
 def available_cpus() -> int:
@@ -136,3 +139,58 @@ def glue(name: str, value: Any, display: bool = False) -> None:
             show(value)
         return
     myst_glue(name, value, display=display)
+
+
+_REPORTED = ("slmsurvey", "torch", "numpy", "matplotlib", "ipywidgets", "jupyter-book")
+
+
+def _where() -> str:
+    if "google.colab" in sys.modules or "COLAB_RELEASE_TAG" in os.environ:
+        return "Colab"
+    if "BINDER_SERVICE_HOST" in os.environ or "BINDER_LAUNCH_HOST" in os.environ:
+        return "Binder"
+    if os.environ.get("CI"):
+        return "CI"
+    return "local"
+
+
+def environment() -> dict[str, str]:
+    """What this session runs on: where, Python, package versions, CPU, GPU.
+
+    ``where`` is ``Colab``, ``Binder``, ``CI`` (the ``CI`` variable is set) or
+    ``local``. A package that is not installed shows as ``not installed``.
+
+    Examples
+    --------
+    >>> env = environment()
+    >>> env["where"] in {"Colab", "Binder", "CI", "local"}, "torch" in env
+    (True, True)
+    """
+    import torch
+
+    env = {"where": _where(), "python": platform.python_version()}
+    for name in _REPORTED:
+        try:
+            env[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            env[name] = "not installed"
+    env["platform"] = platform.platform()
+    env["cpus"] = f"{available_cpus()} usable, torch uses {torch.get_num_threads()}"
+    if torch.cuda.is_available():
+        env["gpu"] = torch.cuda.get_device_name(0)
+    else:
+        env["gpu"] = "none"
+    return env
+
+
+def env_report() -> None:
+    """Print :func:`environment` as aligned lines (paste it into bug reports).
+
+    Examples
+    --------
+    >>> env_report()  # doctest: +ELLIPSIS
+    where         ...
+    python        3...
+    """
+    env = environment()
+    print("\n".join(f"{key:<13} {value}" for key, value in env.items()))

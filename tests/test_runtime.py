@@ -7,6 +7,7 @@ import pytest
 import torch
 
 import slmsurvey
+from slmsurvey import runtime
 from slmsurvey.runtime import available_cpus
 
 
@@ -61,3 +62,27 @@ def test_glue_records_python_numbers(monkeypatch):
     )
     slmsurvey.glue("x", np.float64(2.5))
     assert recorded == {"x": 2.5} and type(recorded["x"]) is float
+
+
+@pytest.mark.parametrize(
+    ("variable", "where"),
+    [("COLAB_RELEASE_TAG", "Colab"), ("BINDER_SERVICE_HOST", "Binder"), ("CI", "CI")],
+)
+def test_environment_says_where_it_runs(monkeypatch, variable, where):
+    for name in ("COLAB_RELEASE_TAG", "BINDER_SERVICE_HOST", "BINDER_LAUNCH_HOST"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("CI", raising=False)
+    assert runtime.environment()["where"] == "local"
+    monkeypatch.setenv(variable, "1")
+    assert runtime.environment()["where"] == where
+
+
+def test_env_report_prints_versions_and_devices(capsys):
+    slmsurvey.env_report()
+    lines = dict(
+        line.split(maxsplit=1) for line in capsys.readouterr().out.splitlines()
+    )
+    assert lines["torch"] == torch.__version__
+    assert lines["python"].startswith("3.")
+    assert lines["gpu"] == ("none" if not torch.cuda.is_available() else lines["gpu"])
+    assert set(lines) >= {"where", "slmsurvey", "numpy", "cpus", "platform"}

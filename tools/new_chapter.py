@@ -41,14 +41,19 @@ def skeleton(title: str) -> nbformat.NotebookNode:
         code(colab_cell(), metadata={"tags": ["remove-cell"]}),
         md(
             f"# {title}\n\nOne-paragraph summary.\n\n"
-            "```{admonition} Learning objectives\n- ...\n```\n\n"
-            "**Estimated time:** 30 minutes."
+            "```{admonition} Learning objectives\n```\n\n"
+            "**Estimated time:** (written by tools/chapters.py)"
         ),
         code("import slmsurvey\n\ndevice = slmsurvey.setup()"),
         md("## Exercises\n\n```{exercise} Title\n:label: ex-...\n\n...\n```"),
         md("## Summary and further reading\n\n..."),
     ]
     nb = nbformat.v4.new_notebook(cells=cells)
+    nb.metadata["slmsurvey"] = {  # tools/chapters.py writes the objectives
+        "objectives": ["...", "...", "..."],
+        "minutes": {"read": 30, "exercises": 15},
+        "prerequisites": [],
+    }
     nb.metadata["kernelspec"] = {
         "name": "python3",
         "display_name": "Python 3",
@@ -61,4 +66,6 @@ if __name__ == "__main__":
     path, title = Path(sys.argv[1]), sys.argv[2]
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(skeleton(title), path)
-    print(f"wrote {path}; now add it to _toc.yml")
+    print(
+        f"wrote {path}; fill in its metadata, run tools/chapters.py, add it to _toc.yml"
+    )
