@@ -7,12 +7,16 @@ Subpackages follow the argument of the survey:
 
 - :mod:`slmsurvey.lm` -- n-gram language models and hidden Markov models (2.1);
 - :mod:`slmsurvey.text` -- grammars, corpora and tokenizers;
-- :mod:`slmsurvey.metrics` -- perplexity, error rates, BLEU;
+- :mod:`slmsurvey.metrics` -- perplexity, error rates, BLEU, rater agreement, MOS;
 - :mod:`slmsurvey.nn` -- neural building blocks (RNNs, attention, Conformer);
 - :mod:`slmsurvey.asr` -- CTC, decoding, and two end-to-end recognisers;
 - :mod:`slmsurvey.speech` -- synthetic speech, features, corpora;
 - :mod:`slmsurvey.ssl` -- masked and contrastive self-supervised objectives;
-- :mod:`slmsurvey.training` -- the training loop and fine-tuning tools;
+- :mod:`slmsurvey.training` -- the training loop and fine-tuning tools (3.2);
+- :mod:`slmsurvey.efficiency` -- parameters, FLOPs, latency, compression, energy (4.1);
+- :mod:`slmsurvey.fairness` -- group fairness measures and error rates per group (4.2);
+- :mod:`slmsurvey.privacy` -- differential privacy, DP-SGD, membership inference (4.2);
+- :mod:`slmsurvey.check` -- self-checks for the exercises;
 - :mod:`slmsurvey.widgets` -- interactive figures that also work without a kernel.
 
 Examples

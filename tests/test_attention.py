@@ -301,3 +301,17 @@ def test_dtype_mismatch(name):
     args[name] = args[name].float()
     with pytest.raises(TypeError, match=f"{name} has dtype"):
         scaled_dot_product_attention(**args)
+
+
+def test_dropout_applies_to_the_weights_before_v():
+    q, k, v = torch.randn(2, 3, 4), torch.randn(2, 5, 4), torch.randn(2, 5, 6)
+    plain, weights = scaled_dot_product_attention(q, k, v)
+    torch.manual_seed(1)
+    out, same = scaled_dot_product_attention(q, k, v, dropout=0.5)
+    torch.manual_seed(1)
+    expected = torch.nn.functional.dropout(weights, 0.5) @ v
+    assert torch.equal(same, weights)  # weights are returned before dropout
+    assert torch.allclose(out, expected) and not torch.allclose(out, plain)
+    for bad in (-0.1, 1.0, "0.1"):
+        with pytest.raises(ValueError, match="dropout"):
+            scaled_dot_product_attention(q, k, v, dropout=bad)

@@ -1,5 +1,6 @@
 """Chapter metadata is the one source of objectives, timings and the guide."""
 
+import re
 import sys
 from pathlib import Path
 
@@ -87,3 +88,18 @@ def test_chapter_marks_its_slides(path):
     assert any("interact(" in s for s in code), "a slide with an interactive figure"
     assert any("plt." in s and "interact(" not in s for s in code), "a key figure"
     assert marked("notes"), "speaker notes"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_conclusion_row_links_the_chapter_and_glues_a_result(path):
+    """Part 6's table: one row per chapter, its result glued, never typed."""
+    text = (ROOT / "book" / "conclusion.md").read_text()
+    notebook = "../" + str(path.relative_to(ROOT))
+    row = next((r for r in text.splitlines() if f"]({notebook})" in r), None)
+    assert row, f"no row in book/conclusion.md links {notebook}"
+    result = row.rstrip(" |").rsplit(" | ", 1)[1]
+    assert f"{{glue:text}}`{notebook}::" in result, "a result glued from the chapter"
+    typed = re.sub(r"\{glue:text\}`[^`]*`", "", result)
+    assert not re.search(r"\d", typed), (
+        f"a number typed into the result column: {typed!r}"
+    )

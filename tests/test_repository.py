@@ -139,3 +139,12 @@ def test_toc_lists_every_notebook_and_every_entry_exists():
     listed = {f for f in files if f.startswith("notebooks/")}
     on_disk = {str(p.relative_to(ROOT).with_suffix("")) for p in NOTEBOOKS}
     assert listed == on_disk
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_has_no_control_characters(path):
+    """A "\\approx" written in a non-raw Python string becomes BEL + "pprox"."""
+    for i, cell in enumerate(load(path)["cells"]):
+        text = "".join(cell["source"])
+        bad = re.search(r"[\x00-\x08\x0b-\x1f]", text)
+        assert bad is None, f"cell {i}: control character {bad.group()!r}"

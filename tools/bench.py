@@ -144,7 +144,9 @@ def main() -> None:
     if args.one:
         print(json.dumps(run_one(args.one.resolve())))
         return
+    # As in `make test`: static widgets, one BLAS thread per notebook.
     env = {**os.environ, "SLMSURVEY_WIDGETS": "static"}
+    env.setdefault("OMP_NUM_THREADS", "1")
     rows = []
     for path in sorted((ROOT / "notebooks").rglob("*.ipynb")):
         if ".ipynb_checkpoints" in path.parts:

@@ -16,6 +16,7 @@ built from the chapters the book build has already executed
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -88,6 +89,23 @@ def write_notebooks() -> list[Path]:
     return written
 
 
+def _restore_glue(nb: nbformat.NotebookNode, glue_file: Path) -> None:
+    """Put back the glued values that the book build moved to a side file.
+
+    MyST-NB takes the outputs of ``glue`` out of the executed notebook and
+    keeps them in ``<chapter>.glue.json``; a build that does not execute
+    reads them from the cells' outputs, so they go back into the first code
+    cell (glue outputs are never displayed, wherever they sit).
+    """
+    if not glue_file.exists():
+        return
+    first = next(c for c in nb.cells if c.cell_type == "code")
+    for output in json.loads(glue_file.read_text()).values():
+        prefix = output["metadata"]["scrapbook"]["mime_prefix"]  # as glue wrote it
+        output["data"] = {prefix + mime: v for mime, v in output["data"].items()}
+        first.outputs.append(nbformat.from_dict(output))
+
+
 def write_site() -> Path:
     """The student website, from the executed chapters of the last book build."""
     src = OUT / "src"
@@ -99,20 +117,36 @@ def write_site() -> Path:
         executed = EXECUTED / path
         if not executed.exists():
             raise FileNotFoundError(f"{executed} is missing: run `make book` first")
+        nb = strip_solutions(nbformat.read(executed, as_version=4))
+        _restore_glue(nb, executed.with_suffix(".glue.json"))
         target = src / path
         target.parent.mkdir(parents=True, exist_ok=True)
-        nbformat.write(strip_solutions(nbformat.read(executed, as_version=4)), target)
+        nbformat.write(nb, target)
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
     config["title"] += " (student edition)"
     config["execute"]["execute_notebooks"] = "off"
     sphinx = config["sphinx"]["config"]
     sphinx["hide_solutions"] = True
     sphinx["html_extra_path"] = [str(ROOT / p) for p in sphinx["html_extra_path"]]
+    extensions = config["sphinx"].get("local_extensions", {})
+    for name, folder in extensions.items():  # paths are relative to the book
+        extensions[name] = str(ROOT / folder)
     (src / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False))
     (src / "slmsurvey").symlink_to(ROOT / "slmsurvey")  # literalinclude paths
     jb = Path(sys.executable).with_name("jupyter-book")
     subprocess.run(
-        [str(jb), "build", str(src), "--builder", "html", "--path-output", str(OUT)],
+        [
+            str(jb),
+            "build",
+            str(src),
+            "--builder",
+            "html",
+            "-W",
+            "-n",
+            "--keep-going",
+            "--path-output",
+            str(OUT),
+        ],
         check=True,
     )
     return OUT / "_build" / "html"

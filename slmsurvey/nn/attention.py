@@ -29,6 +29,7 @@ from __future__ import annotations
 import math
 
 import torch
+import torch.nn.functional as torch_F
 
 __all__ = ["causal_mask", "scaled_dot_product_attention"]
 
@@ -52,6 +53,8 @@ def scaled_dot_product_attention(
     k: torch.Tensor,
     v: torch.Tensor,
     mask: torch.Tensor | None = None,
+    *,
+    dropout: float = 0.0,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     r"""Scaled dot-product attention, returning the output and the weights.
 
@@ -78,6 +81,11 @@ def scaled_dot_product_attention(
         the convention of the boolean ``attn_mask`` of
         :func:`torch.nn.functional.scaled_dot_product_attention`. Every query
         must be allowed at least one key. ``None`` allows everything.
+    dropout : float, keyword-only
+        Probability in [0, 1) of zeroing each weight of :math:`A` before it
+        multiplies :math:`V` (the survivors scaled by 1 / (1 - p)); pass a
+        positive value only while training. The returned weights are the
+        ones before dropout.
 
     Returns
     -------
@@ -123,6 +131,8 @@ def scaled_dot_product_attention(
     _check_tensor(q, "q")
     _check_tensor(k, "k")
     _check_tensor(v, "v")
+    if not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
+        raise ValueError(f"dropout must be a probability in [0, 1), got {dropout!r}")
     for name, x in (("k", k), ("v", v)):
         if x.dtype != q.dtype:
             raise TypeError(f"{name} has dtype {x.dtype} but q has dtype {q.dtype}")
@@ -178,7 +188,8 @@ def scaled_dot_product_attention(
         scores = scores.masked_fill(~mask, -math.inf)  # (..., T_q, T_k)
 
     weights = torch.softmax(scores, dim=-1)  # (..., T_q, T_k)
-    output = weights @ v  # (..., T_q, T_k) @ (..., T_k, d_v) -> (..., T_q, d_v)
+    kept = torch_F.dropout(weights, dropout) if dropout > 0 else weights
+    output = kept @ v  # (..., T_q, T_k) @ (..., T_k, d_v) -> (..., T_q, d_v)
     return output, weights
 
 

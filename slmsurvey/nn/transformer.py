@@ -299,14 +299,13 @@ class MultiHeadAttention(nn.Module):
         k = self._split_heads(self.W_K(key))  # (B, H, T_k, d_k)
         v = self._split_heads(self.W_V(value))  # (B, H, T_k, d_k)
         try:
-            heads, weights = scaled_dot_product_attention(q, k, v, mask=allowed)
+            heads, weights = scaled_dot_product_attention(
+                q, k, v, mask=allowed, dropout=self.dropout if self.training else 0.0
+            )
         except ValueError as err:
             raise ValueError(
                 f"mask and key_padding_mask leave a query with no key: {err}"
             ) from err
-        if self.training and self.dropout > 0:
-            dropped = torch_F.dropout(weights, self.dropout)  # (B, H, T_q, T_k)
-            heads = dropped @ v  # (B, H, T_q, T_k) @ (B, H, T_k, d_k)
         # Concat(head_1, ..., head_h) W^O
         concat = heads.transpose(1, 2).reshape(B, T_q, self.d_model)  # (B, T_q, d)
         return self.W_O(concat), weights

@@ -78,6 +78,13 @@ def _score(a: torch.Tensor, b: torch.Tensor, similarity: str) -> torch.Tensor:
     return (a * b).sum(-1)  # (..., D) -> (...)
 
 
+def _pairwise(a: torch.Tensor, b: torch.Tensor, similarity: str) -> torch.Tensor:
+    """s(a_i, b_j) for every pair, as one matrix product: (M, D), (N, D) -> (M, N)."""
+    if similarity == "cosine":
+        a, b = torch_F.normalize(a, dim=-1), torch_F.normalize(b, dim=-1)
+    return a @ b.T  # (M, D) @ (D, N) -> (M, N)
+
+
 def info_nce(
     anchors: torch.Tensor,
     positives: torch.Tensor,
@@ -145,7 +152,7 @@ def info_nce(
         if a.shape[0] < 2:
             raise ValueError("in-batch negatives need a batch of at least 2")
         # logits_bj = s(a_b, p_j) / tau; the positive of row b is column b
-        logits = _score(a[:, None, :], p[None, :, :], similarity) / tau  # (B, B)
+        logits = _pairwise(a, p, similarity) / tau  # (B, B)
         target = torch.arange(a.shape[0], device=a.device)  # (B,)
         return torch_F.cross_entropy(logits, target)
     n = _check_float(negatives, "negatives", 3)
@@ -267,7 +274,7 @@ def cpc_loss(
         z_hat = c[b, t_k] @ W[k - 1].T  # (P, d_c) @ (d_c, d_z) -> (P, d_z): W_k c_t
         target = flat_index[b, t_k + k].to(z.device)  # (P,): z_{b, t+k} in Z
         if n_negatives is None:
-            logits = _score(z_hat[:, None, :], Z[None, :, :], similarity) / tau
+            logits = _pairwise(z_hat, Z, similarity) / tau
             losses.append(torch_F.cross_entropy(logits, target))  # (P, N_v)
         else:
             shape = (b.numel(), n_negatives)

@@ -107,7 +107,9 @@ def split_sentences(text: str) -> list[str]:
         following = text[match.end() : match.end() + 1]
         if not (following.isupper() or following.isdigit()):
             continue
-        if text[match.start()] == "." and _is_abbreviation(text[: match.start()]):
+        # only the last word matters: a bounded window keeps this linear
+        before = text[max(0, match.start() - 64) : match.start()]
+        if text[match.start()] == "." and _is_abbreviation(before):
             continue
         sentences.append(text[start : match.end()].strip())
         start = match.end()

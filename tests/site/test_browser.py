@@ -138,24 +138,16 @@ def _typeset(page) -> None:
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_page_loads_offline_without_errors(visit, path):
+def test_page_loads_offline_typeset_without_errors(visit, path):
     v = visit(path)
+    n_math = v.page.locator(".math").count()
     _typeset(v.page)
+    assert v.page.locator(".math mjx-container").count() == n_math, "untypeset"
+    assert v.page.locator("mjx-merror").count() == 0, "a TeX error"
     SHOTS.mkdir(parents=True, exist_ok=True)
     v.page.screenshot(path=SHOTS / (path.replace("/", "__") + ".png"), full_page=True)
     assert v.foreign == [], "requests to other hosts"
     assert v.errors == [], "console errors"
-
-
-@pytest.mark.parametrize("path", PAGES)
-def test_equations_are_typeset(visit, path):
-    v = visit(path)
-    n_math = v.page.locator(".math").count()
-    if n_math == 0:
-        pytest.skip("no mathematics on this page")
-    _typeset(v.page)
-    assert v.page.locator(".math mjx-container").count() == n_math
-    assert v.page.locator("mjx-merror").count() == 0, "a TeX error"
 
 
 @pytest.mark.parametrize("path", CHAPTERS)
