@@ -95,7 +95,14 @@ def test_conclusion_row_links_the_chapter_and_glues_a_result(path):
     """Part 6's table: one row per chapter, its result glued, never typed."""
     text = (ROOT / "book" / "conclusion.md").read_text()
     notebook = "../" + str(path.relative_to(ROOT))
-    row = next((r for r in text.splitlines() if f"]({notebook})" in r), None)
+    row = next(
+        (
+            r
+            for r in text.splitlines()
+            if r.startswith("| [") and f"]({notebook}) |" in r
+        ),
+        None,
+    )
     assert row, f"no row in book/conclusion.md links {notebook}"
     result = row.rstrip(" |").rsplit(" | ", 1)[1]
     assert f"{{glue:text}}`{notebook}::" in result, "a result glued from the chapter"
