@@ -16,6 +16,10 @@ Subpackages follow the argument of the survey:
 - :mod:`slmsurvey.efficiency` -- parameters, FLOPs, latency, compression, energy (4.1);
 - :mod:`slmsurvey.fairness` -- group fairness measures and error rates per group (4.2);
 - :mod:`slmsurvey.privacy` -- differential privacy, DP-SGD, membership inference (4.2);
+- :mod:`slmsurvey.multilingual` -- shared vocabularies, fertility, adapters (5.1);
+- :mod:`slmsurvey.embeddings` -- word2vec, contextual vectors, similarity (5.1);
+- :mod:`slmsurvey.multimodal` -- audio-text contrastive training, AV fusion (5.2);
+- :mod:`slmsurvey.explain` -- Shapley values, gradients, attention rollout (5.2);
 - :mod:`slmsurvey.check` -- self-checks for the exercises;
 - :mod:`slmsurvey.widgets` -- interactive figures that also work without a kernel.
 

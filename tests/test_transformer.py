@@ -194,7 +194,7 @@ def test_copy_from_torch_errors():
         mha.copy_from_torch(nn.Linear(8, 8))
     with pytest.raises(ValueError, match="num_heads=4"):
         mha.copy_from_torch(nn.MultiheadAttention(8, 4))
-    with pytest.raises(ValueError, match="kdim = vdim"):
+    with pytest.raises(ValueError, match="kdim=4, vdim=8; expected 8, 2, 8, 8"):
         mha.copy_from_torch(nn.MultiheadAttention(8, 2, kdim=4))
     with pytest.raises(ValueError, match="biases iff"):
         mha.copy_from_torch(nn.MultiheadAttention(8, 2, bias=False))

@@ -2,6 +2,8 @@
 
     python tools/bench.py            # all notebooks -> book/generated/
     python tools/bench.py --one NB   # one notebook, prints one JSON line
+    python tools/bench.py --only 5-  # rerun chapters whose path contains
+                                     # "5-", keep the other rows
 
 Each notebook runs in a fresh process whose kernel is its only child, so the
 peak resident memory of the kernel is ``getrusage(RUSAGE_CHILDREN)`` once the
@@ -140,6 +142,9 @@ def markdown(rows: list[dict], total: float, where: str, corpus: dict) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--one", type=Path, help="run one notebook, print JSON")
+    parser.add_argument(
+        "--only", help="rerun notebooks whose path contains this; keep the rest"
+    )
     args = parser.parse_args()
     if args.one:
         print(json.dumps(run_one(args.one.resolve())))
@@ -147,9 +152,17 @@ def main() -> None:
     # As in `make test`: static widgets, one BLAS thread per notebook.
     env = {**os.environ, "SLMSURVEY_WIDGETS": "static"}
     env.setdefault("OMP_NUM_THREADS", "1")
+    old = {}
+    if args.only:
+        saved = json.loads((OUT / "benchmark.json").read_text())["notebooks"]
+        old = {r["notebook"]: r for r in saved}
     rows = []
     for path in sorted((ROOT / "notebooks").rglob("*.ipynb")):
         if ".ipynb_checkpoints" in path.parts:
+            continue
+        name = str(path.relative_to(ROOT))
+        if args.only and args.only not in name and name in old:
+            rows.append(old[name])
             continue
         out = subprocess.run(
             [sys.executable, __file__, "--one", str(path)],

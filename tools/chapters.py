@@ -107,7 +107,9 @@ def objectives_block(chapter: Chapter, by_number: dict[str, Chapter]) -> str:
     for i, objective in enumerate(chapter.objectives):
         end = "." if i == len(chapter.objectives) - 1 else ";"
         text = f"- {objective}{end}"
-        items.append(textwrap.fill(text, 79, subsequent_indent="  "))
+        items.append(
+            textwrap.fill(text, 79, subsequent_indent="  ", break_on_hyphens=False)
+        )
     time = (
         f"**Estimated time:** {chapter.minutes} minutes ({chapter.read} to read"
         f" and run, {chapter.exercises_minutes} for the exercises)."

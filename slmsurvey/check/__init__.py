@@ -13,7 +13,10 @@ the same way, instead of stopping the notebook.
 - :mod:`~slmsurvey.check.advances` -- Part 3, architectures (3.1);
 - :mod:`~slmsurvey.check.training` -- Part 3, training strategies (3.2);
 - :mod:`~slmsurvey.check.data` -- Part 3, data and resources (3.3);
-- :mod:`~slmsurvey.check.challenges` -- Part 4, challenges and limitations.
+- :mod:`~slmsurvey.check.challenges` -- Part 4, challenges and limitations;
+- :mod:`~slmsurvey.check.multilingual`, :mod:`~slmsurvey.check.embeddings`,
+  :mod:`~slmsurvey.check.multimodal`, :mod:`~slmsurvey.check.explain` --
+  Part 5, trends and future directions.
 
 Examples
 --------
@@ -55,6 +58,10 @@ from slmsurvey.check.data import (
     ex_3_3_2_lead,
     ex_3_3_3_wiener_vs_subtraction,
 )
+from slmsurvey.check.embeddings import ex_5_1_2_band_scores
+from slmsurvey.check.explain import ex_5_2_2_permutations
+from slmsurvey.check.multilingual import ex_5_1_1_sampling
+from slmsurvey.check.multimodal import ex_5_2_1_clip_loss
 from slmsurvey.check.training import (
     ex_3_2_1_chance,
     ex_3_2_2_budget,
@@ -89,4 +96,8 @@ __all__ = [
     "ex_4_2_2_clip",
     "ex_4_3_1_clipped_precision",
     "ex_4_3_2_cohen_kappa",
+    "ex_5_1_1_sampling",
+    "ex_5_1_2_band_scores",
+    "ex_5_2_1_clip_loss",
+    "ex_5_2_2_permutations",
 ]

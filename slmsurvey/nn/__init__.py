@@ -10,6 +10,11 @@ from slmsurvey.nn.bert import (
 )
 from slmsurvey.nn.conformer import ConformerBlock, ConvolutionModule, ConvSubsampling
 from slmsurvey.nn.gradients import gradient_norms_through_time, run_rnn
+from slmsurvey.nn.local_attention import (
+    attention_score_count,
+    local_attention,
+    local_attention_mask,
+)
 from slmsurvey.nn.rnn import GRUCell, LSTMCell, RNNCell, gru_cell, lstm_cell, rnn_cell
 from slmsurvey.nn.seq2seq import Seq2Seq
 from slmsurvey.nn.transformer import (
@@ -34,10 +39,13 @@ __all__ = [
     "TextEncoder",
     "TransformerDecoderLayer",
     "TransformerEncoderLayer",
+    "attention_score_count",
     "causal_mask",
     "contextual_embeddings",
     "gradient_norms_through_time",
     "gru_cell",
+    "local_attention",
+    "local_attention_mask",
     "lstm_cell",
     "padding_mask",
     "rnn_cell",

@@ -188,6 +188,9 @@ class MultiHeadAttention(nn.Module):
         Model width; must be divisible by ``n_heads``.
     n_heads : int
         :math:`h`, the number of heads; each has :math:`d_k = d_{model}/h`.
+    d_key, d_value : int, keyword-only
+        Widths of the key and value inputs, when they come from another
+        stream (torch's ``kdim`` and ``vdim``); both default to ``d_model``.
     dropout : float, keyword-only
         Dropout on the attention weights (training mode only).
     bias : bool, keyword-only
@@ -214,11 +217,20 @@ class MultiHeadAttention(nn.Module):
     """
 
     def __init__(
-        self, d_model: int, n_heads: int, *, dropout: float = 0.0, bias: bool = True
+        self,
+        d_model: int,
+        n_heads: int,
+        *,
+        d_key: int | None = None,
+        d_value: int | None = None,
+        dropout: float = 0.0,
+        bias: bool = True,
     ) -> None:
         super().__init__()
         self.d_model = _positive_int(d_model, "d_model")
         self.n_heads = _positive_int(n_heads, "n_heads")
+        self.d_key = d_model if d_key is None else _positive_int(d_key, "d_key")
+        self.d_value = d_model if d_value is None else _positive_int(d_value, "d_value")
         if d_model % n_heads:
             raise ValueError(
                 f"d_model={d_model} must be divisible by n_heads={n_heads}"
@@ -226,8 +238,8 @@ class MultiHeadAttention(nn.Module):
         self.d_k = d_model // n_heads
         self.dropout = _probability(dropout, "dropout")
         self.W_Q = nn.Linear(d_model, d_model, bias=bias)
-        self.W_K = nn.Linear(d_model, d_model, bias=bias)
-        self.W_V = nn.Linear(d_model, d_model, bias=bias)
+        self.W_K = nn.Linear(self.d_key, d_model, bias=bias)
+        self.W_V = nn.Linear(self.d_value, d_model, bias=bias)
         self.W_O = nn.Linear(d_model, d_model, bias=bias)
 
     def _split_heads(self, x: torch.Tensor) -> torch.Tensor:
@@ -249,7 +261,8 @@ class MultiHeadAttention(nn.Module):
         Parameters
         ----------
         query : torch.Tensor, shape (B, T_q, d_model)
-        key, value : torch.Tensor, shape (B, T_k, d_model)
+        key : torch.Tensor, shape (B, T_k, d_key)
+        value : torch.Tensor, shape (B, T_k, d_value)
         mask : torch.Tensor of bool, optional
             Shape (T_q, T_k), (B, T_q, T_k) or (B, H, T_q, T_k); True where
             attention is **allowed** (e.g. :func:`causal_mask`).
@@ -270,14 +283,16 @@ class MultiHeadAttention(nn.Module):
         ValueError
             If shapes disagree, or the masks leave some query no key.
         """
-        for name, x in (("query", query), ("key", key), ("value", value)):
-            _check_sequence(x, name, self.d_model)
+        _check_sequence(query, "query", self.d_model)
+        _check_sequence(key, "key", self.d_key)
+        _check_sequence(value, "value", self.d_value)
         B, T_q, _ = query.shape
         T_k = key.shape[1]
-        if key.shape != value.shape or key.shape[0] != B:
+        if key.shape[0] != B or value.shape[:2] != key.shape[:2]:
             raise ValueError(
-                f"key and value must both have shape ({B}, T_k, {self.d_model}), "
-                f"got {tuple(key.shape)} and {tuple(value.shape)}"
+                f"key and value must both have shape ({B}, T_k, width): the "
+                f"query's batch size and one length T_k; got {tuple(key.shape)} "
+                f"and {tuple(value.shape)}"
             )
         allowed = torch.ones(1, 1, 1, 1, dtype=torch.bool, device=query.device)
         if mask is not None:
@@ -296,8 +311,8 @@ class MultiHeadAttention(nn.Module):
 
         # head_i = Attention(Q W_i^Q, K W_i^K, V W_i^V), all heads at once
         q = self._split_heads(self.W_Q(query))  # (B, H, T_q, d_k)
-        k = self._split_heads(self.W_K(key))  # (B, H, T_k, d_k)
-        v = self._split_heads(self.W_V(value))  # (B, H, T_k, d_k)
+        k = self._split_heads(self.W_K(key))  # (B, T_k, d_key) -> (B, H, T_k, d_k)
+        v = self._split_heads(self.W_V(value))  # (B, T_k, d_value) -> (B, H, T_k, d_k)
         try:
             heads, weights = scaled_dot_product_attention(
                 q, k, v, mask=allowed, dropout=self.dropout if self.training else 0.0
@@ -314,10 +329,12 @@ class MultiHeadAttention(nn.Module):
     def copy_from_torch(self, source: nn.MultiheadAttention) -> MultiHeadAttention:
         """Copy the weights of a :class:`torch.nn.MultiheadAttention`; return self.
 
-        ``source.in_proj_weight`` (3 d_model, d_model) stacks the weights of
-        :math:`W^Q`, :math:`W^K`, :math:`W^V` in that order; ``out_proj`` is
-        :math:`W^O`. ``source`` must have the same ``d_model`` and
-        ``n_heads``, equal query, key and value widths, matching biases, and
+        With equal query, key and value widths ``source.in_proj_weight``
+        (3 d_model, d_model) stacks the weights of :math:`W^Q`, :math:`W^K`,
+        :math:`W^V` in that order; with ``kdim``/``vdim`` they are
+        ``q_proj_weight``, ``k_proj_weight`` and ``v_proj_weight``.
+        ``out_proj`` is :math:`W^O`. ``source`` must have the same
+        ``d_model``, ``n_heads``, key and value widths, matching biases, and
         no ``add_bias_kv`` / ``add_zero_attn``.
         """
         if not isinstance(source, nn.MultiheadAttention):
@@ -325,26 +342,33 @@ class MultiHeadAttention(nn.Module):
                 "source must be a torch.nn.MultiheadAttention, "
                 f"got {type(source).__name__}"
             )
-        if (source.embed_dim, source.num_heads) != (self.d_model, self.n_heads):
+        ours = (self.d_model, self.n_heads, self.d_key, self.d_value)
+        theirs = (source.embed_dim, source.num_heads, source.kdim, source.vdim)
+        if theirs != ours:
             raise ValueError(
-                f"source has embed_dim={source.embed_dim}, num_heads="
-                f"{source.num_heads}; expected {self.d_model}, {self.n_heads}"
+                "source has embed_dim={}, num_heads={}, kdim={}, vdim={}; "
+                "expected {}, {}, {}, {}".format(*theirs, *ours)
             )
         if (
-            not source._qkv_same_embed_dim
-            or source.bias_k is not None
+            source.bias_k is not None
             or source.add_zero_attn
             or (source.in_proj_bias is None) != (self.W_Q.bias is None)
         ):
             raise ValueError(
-                "source must have kdim = vdim = embed_dim, no add_bias_kv or "
-                "add_zero_attn, and biases iff this module has them"
+                "source must have no add_bias_kv or add_zero_attn, and biases "
+                "iff this module has them"
             )
-        for j, W in enumerate((self.W_Q, self.W_K, self.W_V)):
-            rows = slice(j * self.d_model, (j + 1) * self.d_model)
-            W.weight.copy_(source.in_proj_weight[rows])
+        d = self.d_model
+        if source._qkv_same_embed_dim:
+            weights = [source.in_proj_weight[j * d : (j + 1) * d] for j in range(3)]
+        else:
+            weights = [source.q_proj_weight, source.k_proj_weight, source.v_proj_weight]
+        for j, (W, weight) in enumerate(
+            zip((self.W_Q, self.W_K, self.W_V), weights, strict=True)
+        ):
+            W.weight.copy_(weight)
             if W.bias is not None:
-                W.bias.copy_(source.in_proj_bias[rows])
+                W.bias.copy_(source.in_proj_bias[j * d : (j + 1) * d])
         self.W_O.weight.copy_(source.out_proj.weight)
         if self.W_O.bias is not None:
             self.W_O.bias.copy_(source.out_proj.bias)

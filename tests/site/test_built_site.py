@@ -65,3 +65,13 @@ def test_execution_statistics_page_lists_both_tables():
 def test_bibliography_is_rendered():
     page = (HTML / "book" / "bibliography.html").read_text()
     assert "Kneser" in page and "Rabiner" in page
+
+
+def test_conclusion_table_has_a_rendered_row_per_chapter():
+    """A blank line inside a Markdown table ends it: the rest renders as text."""
+    page = (HTML / "book" / "conclusion.html").read_text()
+    rows = re.findall(r"<tr.*?</tr>", page, flags=re.S)
+    for chapter in CHAPTERS:
+        link = "../" + chapter
+        assert any(link in row for row in rows), f"no table row links {chapter}"
+    assert "{glue" not in page and "glue:text" not in page
