@@ -161,8 +161,10 @@ def _call(fn: Callable, point: dict, dpi) -> tuple[bytes, list, float]:
         with plt.ioff():  # never show a window; we only save figure objects
             # Timed as timeit does: garbage from earlier frames is collected
             # first and the collector is off while fn runs, so one frame is
-            # not charged for a pause that the figures before it caused.
-            gc.collect()
+            # not charged for a pause that the figures before it caused. Only
+            # the young generations, where that garbage is: a full collection
+            # would scan every object of the kernel (seconds with big models).
+            gc.collect(1)
             gc.disable()
             t0 = _clock()
             try:
@@ -266,19 +268,11 @@ def render_static(fn: Callable, /, *, start: dict | None = None, **grid) -> str:
     names = list(values)
     start_key = ",".join(str(start_index[name]) for name in names)
     frames, slowest = [], 0.0
-    # Objects alive now (a kernel's models and libraries) are moved out of the
-    # collector's reach, so the collection before each frame scans only what
-    # the frames made: milliseconds, not a pass over the whole kernel.
-    gc.collect()
-    gc.freeze()
-    try:
-        for idx in itertools.product(*(range(len(v)) for v in values.values())):
-            point = {n: values[n][i] for n, i in zip(names, idx, strict=True)}
-            png, extras, seconds = _call(fn, point, DPI)
-            slowest = max(slowest, seconds)
-            frames.append((",".join(map(str, idx)), _describe(point), png, extras))
-    finally:
-        gc.unfreeze()
+    for idx in itertools.product(*(range(len(v)) for v in values.values())):
+        point = {name: values[name][i] for name, i in zip(names, idx, strict=True)}
+        png, extras, seconds = _call(fn, point, DPI)
+        slowest = max(slowest, seconds)
+        frames.append((",".join(map(str, idx)), _describe(point), png, extras))
     root = "slmw-" + hashlib.sha256(repr((values, frames)).encode()).hexdigest()[:12]
 
     esc, ms = html.escape, round(slowest * 1000)

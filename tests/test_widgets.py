@@ -380,14 +380,14 @@ def test_fn_returning_something_unshowable_is_an_error():
         render_static(bad, x=[1])
 
 
-def test_collector_is_unfrozen_and_enabled_after_rendering_even_on_error():
+def test_collector_is_enabled_after_rendering_even_on_error():
     def draw(k):
         plt.plot([0, k])
         if k == 2:
             raise ValueError("boom")
 
     render_static(draw, k=[0, 1])
-    assert gc.get_freeze_count() == 0 and gc.isenabled()
+    assert gc.isenabled()
     with pytest.raises(RuntimeError, match="boom"):
         render_static(draw, k=[1, 2])
-    assert gc.get_freeze_count() == 0 and gc.isenabled()
+    assert gc.isenabled()
